@@ -12,5 +12,6 @@ if(DuckDB_FOUND AND NOT TARGET DuckDB::duckdb)
   # SYSTEM: DuckDB's header is not ours to hold to our warning flags.
   set_target_properties(DuckDB::duckdb PROPERTIES
     IMPORTED_LOCATION ${DuckDB_LIBRARY}
+    INTERFACE_INCLUDE_DIRECTORIES ${DuckDB_INCLUDE_DIR}
     INTERFACE_SYSTEM_INCLUDE_DIRECTORIES ${DuckDB_INCLUDE_DIR})
 endif()

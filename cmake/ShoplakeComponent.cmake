@@ -8,14 +8,20 @@ function(shoplake_component name)
   target_link_libraries(shoplake_${name} PUBLIC ${ARG_DEPENDS})
 endfunction()
 
-# shoplake_test(NAME SOURCES x_test.cpp DEPENDS shoplake_core)
-# One GoogleTest executable, registered with ctest under its own name.
+# shoplake_test(NAME SOURCES x_test.cpp DEPENDS shoplake_core LABELS unit [RUNS_BINARY])
+# One GoogleTest executable, registered with ctest under its own name. RUNS_BINARY: the test
+# starts the real `shoplake` program, found through $SHOPLAKE_BINARY.
 function(shoplake_test name)
-  cmake_parse_arguments(ARG "" "" "SOURCES;DEPENDS;LABELS" ${ARGN})
+  cmake_parse_arguments(ARG "RUNS_BINARY" "" "SOURCES;DEPENDS;LABELS" ${ARGN})
   add_executable(${name} ${ARG_SOURCES})
   target_link_libraries(${name} PRIVATE ${ARG_DEPENDS} GTest::gtest GTest::gtest_main)
   add_test(NAME ${name} COMMAND ${name})
   if(ARG_LABELS)
     set_tests_properties(${name} PROPERTIES LABELS "${ARG_LABELS}")
+  endif()
+  if(ARG_RUNS_BINARY)
+    target_link_libraries(${name} PRIVATE shoplake_test_support)
+    add_dependencies(${name} shoplake)
+    set_tests_properties(${name} PROPERTIES ENVIRONMENT "SHOPLAKE_BINARY=$<TARGET_FILE:shoplake>")
   endif()
 endfunction()

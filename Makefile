@@ -1,0 +1,48 @@
+# The two commands of the README: `make run` and `make test`. Everything else is a step of theirs.
+.PHONY: all bootstrap build run test test-release test-sanitize fuzz-smoke bench format clean
+
+BUILD      ?= build
+ASAN_BUILD ?= build-asan
+ARGS       ?=
+
+all: build
+
+bootstrap:
+	@scripts/bootstrap
+
+$(BUILD)/build.ninja: CMakeLists.txt | bootstrap
+	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Release
+
+build: bootstrap $(BUILD)/build.ninja
+	cmake --build $(BUILD)
+
+run: build
+	$(BUILD)/shoplake up $(ARGS)
+
+# Every tier: the release build's unit and integration tests, then the unit tests and the fuzz
+# targets under AddressSanitizer + UBSan (clang).
+test: test-release test-sanitize fuzz-smoke
+
+test-release: build
+	cd $(BUILD) && ctest --output-on-failure --timeout 600
+
+$(ASAN_BUILD)/build.ninja: CMakeLists.txt | bootstrap
+	cmake -S . -B $(ASAN_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  -DCMAKE_CXX_COMPILER=clang++ -DSHOPLAKE_SANITIZE=ON -DSHOPLAKE_FUZZ=ON -DSHOPLAKE_BENCH=OFF
+
+test-sanitize: bootstrap $(ASAN_BUILD)/build.ninja
+	cmake --build $(ASAN_BUILD)
+	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	  ctest --output-on-failure --timeout 900 -L unit
+
+fuzz-smoke: test-sanitize
+	scripts/fuzz-smoke $(ASAN_BUILD)
+
+bench: build
+	scripts/run-benchmarks $(BUILD)
+
+format:
+	clang-format -i $$(git ls-files '*.cpp' '*.hpp')
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD)

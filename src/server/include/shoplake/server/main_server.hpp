@@ -1,0 +1,48 @@
+// The main HTTP port (default 8080): health, metrics, and the endpoints other components add.
+// It knows nothing of what those components do; `shoplake up` wires them in.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include "shoplake/core/result.hpp"
+
+namespace httplib {
+class Server;
+}
+
+namespace shoplake::server {
+
+struct ServerOptions {
+  std::string bind = "127.0.0.1";
+  int port = 8080;  // 0: any free port (tests)
+};
+
+class MainServer {
+ public:
+  explicit MainServer(ServerOptions options);
+  ~MainServer();
+
+  // For components to add their routes, before listen().
+  httplib::Server& routes();
+
+  // Binds the socket; returns the port bound to (the chosen one when options.port is 0).
+  core::Result<int> listen();
+  // Serves until stop(); call after a successful listen().
+  void serve();
+  void stop();
+
+ private:
+  void add_builtin_routes();
+
+  ServerOptions options_;
+  std::unique_ptr<httplib::Server> http_;
+  std::chrono::steady_clock::time_point started_;
+};
+
+// True for 127.0.0.0/8, ::1 and "localhost".
+bool is_loopback_address(const std::string& address);
+
+}  // namespace shoplake::server

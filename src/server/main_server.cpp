@@ -1,0 +1,76 @@
+#include "shoplake/server/main_server.hpp"
+
+#include <fmt/core.h>
+#include <httplib.h>
+
+namespace shoplake::server {
+
+MainServer::MainServer(ServerOptions options)
+    : options_(std::move(options)),
+      http_(std::make_unique<httplib::Server>()),
+      started_(std::chrono::steady_clock::now()) {
+  // httplib's default adds SO_REUSEPORT, which would let a second shoplake share the port
+  // silently; SO_REUSEADDR alone still allows a quick restart.
+  http_->set_socket_options([](socket_t socket) {
+    const int yes = 1;
+    ::setsockopt(socket, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+  });
+  add_builtin_routes();
+}
+
+MainServer::~MainServer() {
+  stop();
+}
+
+httplib::Server& MainServer::routes() {
+  return *http_;
+}
+
+void MainServer::add_builtin_routes() {
+  http_->Get("/healthz", [this](const httplib::Request&, httplib::Response& response) {
+    const auto uptime = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_);
+    response.set_content(fmt::format(R"({{"status":"ok","version":"{}","uptime_seconds":{:.3f}}})",
+                                     SHOPLAKE_VERSION, uptime.count()),
+                         "application/json");
+  });
+  http_->Get("/metrics", [this](const httplib::Request&, httplib::Response& response) {
+    const auto uptime = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_);
+    response.set_content(
+        fmt::format("# HELP shoplake_build_info The running shoplake version.\n"
+                    "# TYPE shoplake_build_info gauge\n"
+                    "shoplake_build_info{{version=\"{}\"}} 1\n"
+                    "# HELP shoplake_uptime_seconds Seconds since the server started.\n"
+                    "# TYPE shoplake_uptime_seconds gauge\n"
+                    "shoplake_uptime_seconds {:.3f}\n",
+                    SHOPLAKE_VERSION, uptime.count()),
+        "text/plain; version=0.0.4");
+  });
+}
+
+core::Result<int> MainServer::listen() {
+  int port = options_.port;
+  if (port == 0) {
+    port = http_->bind_to_any_port(options_.bind.c_str());
+    if (port < 0) return core::Error{fmt::format("cannot bind to {} on any port", options_.bind)};
+  } else if (!http_->bind_to_port(options_.bind.c_str(), port)) {
+    return core::Error{fmt::format(
+        "cannot listen on {}:{} (is another shoplake or program using the port? choose another "
+        "with --port)",
+        options_.bind, port)};
+  }
+  return port;
+}
+
+void MainServer::serve() {
+  http_->listen_after_bind();
+}
+
+void MainServer::stop() {
+  if (http_->is_running()) http_->stop();
+}
+
+bool is_loopback_address(const std::string& address) {
+  return address == "localhost" || address == "::1" || address.rfind("127.", 0) == 0;
+}
+
+}  // namespace shoplake::server
