@@ -1,5 +1,6 @@
 #include "shoplake/core/time.hpp"
 
+#include <algorithm>
 #include <chrono>
 
 namespace shoplake::core {
@@ -38,7 +39,9 @@ bool read_digits(std::string_view text, std::size_t pos, std::size_t count, unsi
   return true;
 }
 
-bool is_leap(int year) { return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0; }
+bool is_leap(int year) {
+  return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+}
 
 unsigned days_in_month(int year, unsigned month) {
   static constexpr unsigned kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
@@ -113,6 +116,11 @@ std::optional<std::int64_t> parse_rfc3339_ms(std::string_view text) {
 }
 
 void append_rfc3339_ms(std::int64_t epoch_ms, std::string& out) {
+  // RFC 3339 has four-digit years only: times outside them are written as the nearest one there
+  // is. (Clamping the year alone would keep the month and day and could write "9999-02-29".)
+  static const std::int64_t kEarliest = days_from_civil(0, 1, 1) * kMillisPerDay;
+  static const std::int64_t kLatest = days_from_civil(10000, 1, 1) * kMillisPerDay - 1;
+  epoch_ms = std::clamp(epoch_ms, kEarliest, kLatest);
   std::int64_t days = epoch_ms / kMillisPerDay;
   std::int64_t rest = epoch_ms % kMillisPerDay;
   if (rest < 0) {
@@ -122,7 +130,6 @@ void append_rfc3339_ms(std::int64_t epoch_ms, std::string& out) {
   int year;
   unsigned month, day;
   civil_from_days(days, year, month, day);
-  if (year < 0 || year > 9999) year = year < 0 ? 0 : 9999;  // RFC 3339 has four-digit years only
   const auto in_day = static_cast<unsigned>(rest);
   append_padded(static_cast<unsigned>(year), 4, out);
   out.push_back('-');

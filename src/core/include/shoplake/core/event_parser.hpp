@@ -24,13 +24,14 @@ struct ValidationOptions {
   std::size_t max_items = 1000;           // items[] of one GA4 purchase
 };
 
-// Why one input line was refused. `field` names the offending field ("price", "items[2].price"),
-// or is empty when the line as a whole is at fault (not JSON, too long, nested too deep).
+// Why one input line was refused. `field` names the offending field ("price", "items[2].price",
+// where the index into a GA4 purchase's items[] counts from 0, as in JSON Pointer), or is empty
+// when the line as a whole is at fault (not JSON, too long, nested too deep).
 struct Rejection {
   std::uint64_t line = 0;  // 1-based
   std::string field;
   std::string error;       // a sentence a user can act on
-  std::string_view raw;    // the line as received, without its '\n'
+  std::string_view raw;    // the line as received, without its '\n' (or "\r\n")
 };
 
 class EventSink {
