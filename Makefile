@@ -33,7 +33,7 @@ $(ASAN_BUILD)/build.ninja: CMakeLists.txt | bootstrap
 test-sanitize: bootstrap $(ASAN_BUILD)/build.ninja
 	cmake --build $(ASAN_BUILD)
 	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
-	  ctest --output-on-failure --timeout 900 -L unit
+	  ctest --output-on-failure --timeout 900
 
 fuzz-smoke: test-sanitize
 	scripts/fuzz-smoke $(ASAN_BUILD)

@@ -15,7 +15,8 @@ constexpr const char* kFooter = R"(
 Every flag can also be set as an environment variable SHOPLAKE_<FLAG> (e.g. --data-dir ->
 SHOPLAKE_DATA_DIR, up --port -> SHOPLAKE_PORT) or in the TOML file given by --config: global flags
 as top-level keys, a command's flags in a [<command>] table. Precedence: flag > environment >
-file > built-in default.)";
+file > built-in default.
+)";
 
 void configure_logging(const std::string& level) {
   auto logger = spdlog::stderr_color_mt("shoplake");
@@ -57,6 +58,13 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
+    // CLI11 reports an unknown command as a missing one; name what the user typed instead.
+    if (app.get_subcommands().empty() && !app.remaining().empty() &&
+        dynamic_cast<const CLI::RequiredError*>(&error) != nullptr) {
+      fmt::print(stderr, "shoplake: unknown command '{}'; run shoplake --help for the commands\n",
+                 app.remaining().front());
+      return 2;
+    }
     return app.exit(error);
   } catch (const CommandError& error) {
     fmt::print(stderr, "shoplake: {}\n", error.message);

@@ -1,0 +1,88 @@
+// `shoplake up` as a process: it starts, serves, holds its data directory, and stops cleanly.
+#include <gtest/gtest.h>
+#include <httplib.h>
+#include <signal.h>
+
+#include <filesystem>
+#include <regex>
+
+#include "child_process.hpp"
+
+namespace shoplake::testing {
+namespace {
+
+using std::chrono::seconds;
+
+// Starts `shoplake up` on an ephemeral port and reads the port from its banner.
+class RunningShoplake {
+ public:
+  explicit RunningShoplake(const std::string& data_dir)
+      : child_({shoplake_binary(), "up", "--port", "0", "--data-dir", data_dir}) {
+    static const std::regex kHttpLine(R"(http://127\.0\.0\.1:(\d+)/)");
+    while (auto line = child_.read_stdout_line(seconds(20))) {
+      std::smatch match;
+      if (std::regex_search(*line, match, kHttpLine)) {
+        port_ = std::stoi(match[1]);
+        return;
+      }
+    }
+  }
+  int port() const { return port_; }
+  ChildProcess& process() { return child_; }
+
+ private:
+  ChildProcess child_;
+  int port_ = 0;
+};
+
+TEST(Up, ServesHealthAndStopsCleanlyOnSigterm) {
+  TempDir dir;
+  RunningShoplake shoplake(dir.path() + "/data");
+  ASSERT_GT(shoplake.port(), 0) << shoplake.process().read_all_stderr();
+  httplib::Client client("127.0.0.1", shoplake.port());
+  const auto health = client.Get("/healthz");
+  ASSERT_TRUE(health);
+  EXPECT_EQ(health->status, 200);
+  EXPECT_NE(health->body.find(R"("status":"ok")"), std::string::npos);
+  EXPECT_TRUE(std::filesystem::is_directory(dir.path() + "/data"));
+
+  shoplake.process().send_signal(SIGTERM);
+  EXPECT_EQ(shoplake.process().wait(seconds(10)), 0);
+}
+
+TEST(Up, SecondInstanceOnTheSameDataDirectoryIsRefused) {
+  TempDir dir;
+  RunningShoplake first(dir.path());
+  ASSERT_GT(first.port(), 0);
+  const auto second = run_shoplake({"up", "--port", "0", "--data-dir", dir.path()});
+  EXPECT_EQ(second.exit_code, 1);
+  EXPECT_NE(second.err.find("in use by another shoplake"), std::string::npos) << second.err;
+}
+
+TEST(Up, DataDirectoryIsFreeAgainAfterKill9) {
+  TempDir dir;
+  {
+    RunningShoplake first(dir.path());
+    ASSERT_GT(first.port(), 0);
+    first.process().send_signal(SIGKILL);
+    EXPECT_EQ(first.process().wait(seconds(10)), 128 + SIGKILL);
+  }
+  RunningShoplake second(dir.path());
+  EXPECT_GT(second.port(), 0) << second.process().read_all_stderr();
+}
+
+TEST(Up, RefusesANonLoopbackAddress) {
+  TempDir dir;
+  const auto result = run_shoplake({"up", "--bind", "0.0.0.0", "--data-dir", dir.path()});
+  EXPECT_EQ(result.exit_code, 2);
+  EXPECT_NE(result.err.find("loopback"), std::string::npos) << result.err;
+}
+
+TEST(Up, UnwritableDataDirectoryIsReported) {
+  const auto result = run_shoplake({"up", "--port", "0", "--data-dir", "/proc/shoplake-data"});
+  EXPECT_EQ(result.exit_code, 1);
+  EXPECT_NE(result.err.find("/proc/shoplake-data"), std::string::npos) << result.err;
+}
+
+}  // namespace
+}  // namespace shoplake::testing
