@@ -32,17 +32,25 @@
 //   rejected when any of its items has extra members. Top-level product fields beside items[] are
 //   rejected too: it would be unclear which product they describe.
 //
-// How a line is read: simdjson's On Demand front end reads values in document order, but whether
-// "price" belongs to the contract depends on event_type, which may come later. So a first pass
-// looks up only the event type, the document is rewound, and the second pass reads every member.
-// On Demand checks only what is read, so the second pass reads all of the line, unknown members
+// How a line is read: simdjson's On Demand front end reads values in document order, in one pass
+// over the members. Whether "price" belongs to the contract depends on event_type, which senders
+// (append_ndjson among them) put before the product fields; in the rare line where a member whose
+// meaning depends on the event type comes first, the document is rewound, a first pass looks up
+// only the event type, and the document is read again from its start. Either way every member is
+// read in document order with the event type known, so a line's first fault is the one reported.
+// On Demand checks only what is read, so the reading pass reads all of the line, unknown members
 // included; that is also where nesting depth is enforced (On Demand does not track it).
+//
+// Strings without escapes are taken straight from the line (simdjson's first stage has checked
+// their UTF-8 and their control characters for the whole line already); only a string with a
+// backslash is unescaped into simdjson's string buffer. Either way it stays valid for the line.
 #include "shoplake/core/event_parser.hpp"
 
 #include <simdjson.h>
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <charconv>
 #include <cmath>
 #include <cstring>
@@ -50,9 +58,14 @@
 #include <new>
 #include <optional>
 #include <span>
+#include <type_traits>
 #include <vector>
 
 #include "shoplake/core/ndjson_writer.hpp"
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 namespace shoplake::core {
 namespace {
@@ -133,6 +146,61 @@ std::optional<Field> find_field(std::span<const KeyName> names, std::string_view
   return std::nullopt;
 }
 
+// An exact, case-sensitive comparison that the compiler turns into a word compare or two.
+template <std::size_t N>
+constexpr bool key_is(std::string_view key, const char (&name)[N]) {
+  if (key.size() != N - 1) return false;
+  if (std::is_constant_evaluated()) return key == std::string_view(name, N - 1);
+  return std::memcmp(key.data(), name, N - 1) == 0;
+}
+
+// find_field(kTopLevelKeys, key), by the key's length first: every line's every key goes through
+// here.
+constexpr std::optional<Field> top_level_field(std::string_view key) {
+  switch (key.size()) {
+    case 2:
+      if (key_is(key, "ts")) return Field::ts;
+      break;
+    case 5:
+      if (key_is(key, "price")) return Field::price;
+      if (key_is(key, "items")) return Field::items;
+      break;
+    case 6:
+      if (key_is(key, "source")) return Field::source;
+      break;
+    case 7:
+      if (key_is(key, "user_id")) return Field::user_id;
+      break;
+    case 8:
+      if (key_is(key, "event_id")) return Field::event_id;
+      if (key_is(key, "category")) return Field::category;
+      if (key_is(key, "quantity")) return Field::quantity;
+      if (key_is(key, "order_id")) return Field::order_id;
+      if (key_is(key, "currency")) return Field::currency;
+      break;
+    case 10:
+      if (key_is(key, "event_type")) return Field::event_type;
+      if (key_is(key, "session_id")) return Field::session_id;
+      if (key_is(key, "product_id")) return Field::product_id;
+      if (key_is(key, "event_name")) return Field::event_type;
+      break;
+    case 14:
+      if (key_is(key, "transaction_id")) return Field::order_id;
+      break;
+    default:
+      break;
+  }
+  return std::nullopt;
+}
+
+constexpr bool top_level_field_knows_every_key() {
+  for (const KeyName& name : kTopLevelKeys) {
+    if (top_level_field(name.key) != name.field) return false;
+  }
+  return true;
+}
+static_assert(top_level_field_knows_every_key());
+
 struct EventTypeAlias {
   std::string_view name;
   EventType type;
@@ -150,6 +218,21 @@ std::optional<EventType> event_type_from_wire_name(std::string_view name) {
     if (alias.name == name) return alias.type;
   }
   return std::nullopt;
+}
+
+// Whether the field belongs to the contract depends on the event type.
+bool depends_on_event_type(Field field) {
+  switch (field) {
+    case Field::product_id:
+    case Field::category:
+    case Field::price:
+    case Field::quantity:
+    case Field::order_id:
+    case Field::items:
+      return true;
+    default:
+      return false;
+  }
 }
 
 // `type` is empty when the first pass found no usable event type; the line is rejected then, and
@@ -282,6 +365,40 @@ bool is_blank(std::string_view line) {
 std::string_view trim_trailing_whitespace(std::string_view text) {
   while (!text.empty() && is_json_whitespace(text.back())) text.remove_suffix(1);
   return text;
+}
+
+// The number of bytes at `text` before the first '"' or '\\'. One of them must follow within the
+// readable memory: the scan reads up to 15 bytes past it (a line's padding covers that).
+std::size_t plain_prefix_length(const char* text) {
+#if defined(__SSE2__)
+  // SSE2 is part of x86-64 itself: no -march flag needed.
+  const __m128i quote = _mm_set1_epi8('"');
+  const __m128i backslash = _mm_set1_epi8('\\');
+  for (std::size_t offset = 0;; offset += sizeof(__m128i)) {
+    const __m128i chunk = _mm_loadu_si128(reinterpret_cast<const __m128i*>(text + offset));
+    const int found = _mm_movemask_epi8(
+        _mm_or_si128(_mm_cmpeq_epi8(chunk, quote), _mm_cmpeq_epi8(chunk, backslash)));
+    if (found != 0) {
+      return offset + static_cast<std::size_t>(std::countr_zero(static_cast<unsigned>(found)));
+    }
+  }
+#else
+  std::size_t length = 0;
+  while (text[length] != '"' && text[length] != '\\') ++length;
+  return length;
+#endif
+}
+
+// The text of a string token that needs no unescaping, straight from the line; false when
+// `token` is not a string, or holds an escape sequence. simdjson's first stage has made sure that
+// a string token has its closing quote on the line.
+bool plain_string_token(std::string_view token, std::string_view& out) {
+  if (token.empty() || token.front() != '"') return false;
+  const char* text = token.data() + 1;
+  const std::size_t length = plain_prefix_length(text);
+  if (text[length] != '"') return false;
+  out = std::string_view(text, length);
+  return true;
 }
 
 bool is_currency_code(std::string_view text) {
@@ -437,6 +554,19 @@ std::size_t first_unescaped_control(std::string_view text) {
 
 // ---- Reading JSON -----------------------------------------------------------------------------
 
+// The key of an object member: straight from the line when it has no escape sequence, else
+// unescaped into simdjson's string buffer.
+[[gnu::always_inline]] inline simdjson::error_code read_key(ondemand::field& field,
+                                                            std::string_view& key) {
+  const char* raw = field.key().raw();
+  const std::size_t length = plain_prefix_length(raw);
+  if (raw[length] == '"') {
+    key = std::string_view(raw, length);
+    return simdjson::SUCCESS;
+  }
+  return field.unescaped_key().get(key);
+}
+
 // Reads `value` to its end so that simdjson checks every byte of it (On Demand checks only what is
 // read), refusing containers nested deeper than `max_depth`; `depth` is the level `value` is at.
 simdjson::error_code validate_json_value(ondemand::value value, std::size_t depth,
@@ -452,7 +582,7 @@ simdjson::error_code validate_json_value(ondemand::value value, std::size_t dept
         ondemand::field field;
         std::string_view key;
         if (auto error = std::move(member).get(field)) return error;
-        if (auto error = field.unescaped_key().get(key)) return error;
+        if (auto error = read_key(field, key)) return error;
         if (auto error = validate_json_value(field.value(), depth + 1, max_depth)) return error;
       }
       return simdjson::SUCCESS;
@@ -542,17 +672,27 @@ class LineParser {
   bool read_line(std::string_view line) {
     reset_line_state();
     if (line.size() > options_.max_line_bytes) {
-      return fail_line("line is " + std::to_string(line.size()) + " bytes long; the limit is " +
-                       std::to_string(options_.max_line_bytes) + " bytes");
+      return fail_line_with([&] {
+        return "line is " + std::to_string(line.size()) + " bytes long; the limit is " +
+               std::to_string(options_.max_line_bytes) + " bytes";
+      });
     }
     const simdjson::padded_string_view json = load_padded(line);
     if (auto error = json_.iterate(json).get(document_)) return fail_unparsable(line, error);
-    if (peek_event_type()) {
+    if (!read_members(line)) {
+      if (!event_type_needed_first_) return false;
+      // A member whose meaning depends on the event type came before it. Nothing has failed, so
+      // the document can be rewound: find the event type first, then read the line again.
+      reset_line_state();
       document_.rewind();
-    } else if (auto error = json_.iterate(json).get(document_)) {
-      return fail_unparsable(line, error);
+      if (peek_event_type()) {
+        document_.rewind();
+      } else if (auto error = json_.iterate(json).get(document_)) {
+        return fail_unparsable(line, error);
+      }
+      type_decided_ = true;
+      if (!read_members(line)) return false;
     }
-    if (!read_members(line)) return false;
     if (!document_.current_location().error()) {
       return fail_line("unexpected content after the JSON object");
     }
@@ -562,6 +702,8 @@ class LineParser {
   void reset_line_state() {
     event_ = EventView{};
     type_hint_.reset();
+    type_decided_ = false;
+    event_type_needed_first_ = false;
     seen_ = FieldSet{};
     user_id_ = IdValue{};
     product_id_ = IdValue{};
@@ -581,17 +723,17 @@ class LineParser {
     return simdjson::padded_string_view(padded_line_.data(), line.size(), padded_line_.size());
   }
 
-  // First pass: finds the event type, which decides what the other keys mean. Returns false when
-  // the document could not be walked: simdjson cannot rewind after an error, so it is then
-  // iterated afresh and the second pass reports the error in context.
+  // The first pass of a line that needs one: finds the event type, which decides what the other
+  // keys mean. Returns false when the document could not be walked: simdjson cannot rewind after
+  // an error, so it is then iterated afresh and the reading pass reports the error in context.
   bool peek_event_type() {
     ondemand::object object;
     if (document_.get_object().get(object)) return false;
     for (auto member : object) {
       ondemand::field field;
       std::string_view key;
-      if (std::move(member).get(field) || field.unescaped_key().get(key)) return false;
-      if (find_field(kTopLevelKeys, key) != Field::event_type) continue;
+      if (std::move(member).get(field) || read_key(field, key)) return false;
+      if (top_level_field(key) != Field::event_type) continue;
       std::string_view name;
       if (field.value().get_string().get(name)) return false;
       type_hint_ = event_type_from_wire_name(name);
@@ -600,7 +742,8 @@ class LineParser {
     return true;
   }
 
-  // Second pass.
+  // The reading pass. Until `type_decided_`, the event type is read where it stands, and a member
+  // whose meaning depends on it stops the pass with `event_type_needed_first_` set.
   bool read_members(std::string_view line) {
     if (kLineDepth > options_.max_depth) return fail_depth();
     ondemand::object object;
@@ -609,7 +752,7 @@ class LineParser {
       ondemand::field field;
       std::string_view key;
       if (auto error = std::move(member).get(field)) return fail_line_json(error);
-      if (auto error = field.unescaped_key().get(key)) return fail_line_json(error);
+      if (auto error = read_key(field, key)) return fail_line_json(error);
       if (!read_member(key, field.value())) return false;
     }
     return true;
@@ -617,13 +760,19 @@ class LineParser {
 
   bool read_member(std::string_view key, ondemand::value value) {
     const FieldPath path{key};
-    const std::optional<Field> field = find_field(kTopLevelKeys, key);
+    const std::optional<Field> field = top_level_field(key);
+    if (field && !type_decided_ && depends_on_event_type(*field)) {
+      event_type_needed_first_ = true;
+      return false;
+    }
     if (!field || !belongs_to_contract(*field, type_hint_)) {
       if (key == kItemPropertiesKey) has_item_member_ = true;
       return append_member(property_members_, 0, path, value, kMemberDepth);
     }
     const auto index = static_cast<std::size_t>(*field);
-    if (seen_.contains(*field)) return fail(path, duplicate_message(key, key_as_sent_[index]));
+    if (seen_.contains(*field)) {
+      return fail_with(path, [&] { return duplicate_message(key, key_as_sent_[index]); });
+    }
     seen_.insert(*field);
     key_as_sent_[index] = key;
     return read_contract_field(*field, path, value);
@@ -668,9 +817,10 @@ class LineParser {
     if (has_items_) {
       for (const Field field : kProductFields) {
         if (seen_.contains(field)) {
-          return fail(FieldPath{key_as_sent_[static_cast<std::size_t>(field)]},
-                      "is not allowed beside items[]: each item gives its own " +
-                          std::string(canonical_name(field)));
+          return fail_with(FieldPath{key_as_sent_[static_cast<std::size_t>(field)]}, [&] {
+            return "is not allowed beside items[]: each item gives its own " +
+                   std::string(canonical_name(field));
+          });
         }
       }
     } else if (carries_product(event_.type)) {
@@ -699,9 +849,10 @@ class LineParser {
     if (has_item_member_) {
       for (std::size_t i = 0; i < item_count_; ++i) {
         if (items_[i].extras_end > items_[i].extras_begin) {
-          return fail(FieldPath{kItemPropertiesKey},
-                      "collides with the \"item\" object that keeps the extra members of items[" +
-                          std::to_string(i) + "]; rename it");
+          return fail_with(FieldPath{kItemPropertiesKey}, [&] {
+            return "collides with the \"item\" object that keeps the extra members of items[" +
+                   std::to_string(i) + "]; rename it";
+          });
         }
       }
     }
@@ -715,11 +866,22 @@ class LineParser {
     return true;
   }
 
+  // A string that needs no unescaping, taken from the line; false, with nothing read, when `value`
+  // is no such string. The value is stepped over as get_string() would: left unread, On Demand
+  // would skip it leniently, and a ':' after it would pass for the end of a key.
+  static bool read_plain_string(ondemand::value& value, std::string_view& out) {
+    if (!plain_string_token(value.raw_json_token(), out)) return false;
+    ondemand::raw_json_string raw;
+    return value.get_raw_json_string().get(raw) == simdjson::SUCCESS;
+  }
+
   bool read_string_value(ondemand::value& value, const FieldPath& path, std::string_view& out) {
+    if (read_plain_string(value, out)) return true;
     ondemand::json_type type{};
     if (!read_type(value, path, type)) return false;
     if (type != ondemand::json_type::string) {
-      return fail(path, "must be a string, got " + std::string(json_type_name(type)));
+      return fail_with(
+          path, [&] { return "must be a string, got " + std::string(json_type_name(type)); });
     }
     if (auto error = value.get_string().get(out)) return fail_value(path, error);
     return true;
@@ -727,8 +889,10 @@ class LineParser {
 
   bool check_length(const FieldPath& path, std::string_view text, std::size_t max_bytes) {
     if (text.size() <= max_bytes) return true;
-    return fail(path, "is " + std::to_string(text.size()) + " bytes long; the limit is " +
-                          std::to_string(max_bytes) + " bytes");
+    return fail_with(path, [&] {
+      return "is " + std::to_string(text.size()) + " bytes long; the limit is " +
+             std::to_string(max_bytes) + " bytes";
+    });
   }
 
   bool read_required_string(ondemand::value value, const FieldPath& path, std::size_t max_bytes,
@@ -751,6 +915,7 @@ class LineParser {
   }
 
   bool read_optional_string(ondemand::value value, const FieldPath& path, std::string_view& out) {
+    if (read_plain_string(value, out)) return check_length(path, out, options_.max_string_bytes);
     bool is_null = false;
     if (!read_null(value, path, is_null)) return false;
     if (is_null) return true;
@@ -760,6 +925,11 @@ class LineParser {
 
   bool read_id(ondemand::value value, const FieldPath& path, std::size_t max_bytes, IdValue& out) {
     const std::string_view token = value.raw_json_token();
+    if (std::string_view text; read_plain_string(value, text)) {
+      if (text.empty()) return fail(path, "must not be empty");
+      out.set_text(text);
+      return check_length(path, text, max_bytes);
+    }
     ondemand::json_type type{};
     if (!read_type(value, path, type)) return false;
     if (type == ondemand::json_type::string) {
@@ -778,11 +948,15 @@ class LineParser {
           out.set_integer(number.get_uint64());
           break;
         case ondemand::number_type::floating_point_number:
-          return fail(path, "must be a string or an integer, got " +
-                                std::string(trim_trailing_whitespace(token)));
+          return fail_with(path, [&] {
+            return "must be a string or an integer, got " +
+                   std::string(trim_trailing_whitespace(token));
+          });
       }
     } else {
-      return fail(path, "must be a string or an integer, got " + std::string(json_type_name(type)));
+      return fail_with(path, [&] {
+        return "must be a string or an integer, got " + std::string(json_type_name(type));
+      });
     }
     return check_length(path, out.view(), max_bytes);
   }
@@ -792,10 +966,17 @@ class LineParser {
     if (!read_string_value(value, path, name)) return false;
     const std::optional<EventType> type = event_type_from_wire_name(name);
     if (!type) {
-      return fail(path, "unknown event_type " + quoted_excerpt(name) + "; expected one of " +
-                            expected_event_types());
+      return fail_with(path, [&] {
+        return "unknown event_type " + quoted_excerpt(name) + "; expected one of " +
+               expected_event_types();
+      });
     }
     event_.type = *type;
+    if (!type_decided_) {
+      // The first event type of the line, as a first pass would have found it.
+      type_hint_ = *type;
+      type_decided_ = true;
+    }
     return true;
   }
 
@@ -804,34 +985,85 @@ class LineParser {
         "must be an RFC 3339 string like \"2026-11-25T13:04:05.123Z\" or an integer of epoch "
         "milliseconds, got ";
     const std::string_view token = value.raw_json_token();
-    ondemand::json_type type{};
-    if (!read_type(value, path, type)) return false;
     std::int64_t ts_ms = 0;
-    if (type == ondemand::json_type::string) {
+    ondemand::json_type type{};
+    if (std::string_view text; read_plain_string(value, text)) {
+      const std::optional<std::int64_t> parsed = parse_timestamp(text);
+      if (!parsed) {
+        return fail_with(path, [&] { return std::string(kExpected) + quoted_excerpt(text); });
+      }
+      ts_ms = *parsed;
+    } else if (!read_type(value, path, type)) {
+      return false;
+    } else if (type == ondemand::json_type::string) {
       std::string_view text;
       if (auto error = value.get_string().get(text)) return fail_value(path, error);
-      const std::optional<std::int64_t> parsed = parse_rfc3339_ms(text);
-      if (!parsed) return fail(path, std::string(kExpected) + quoted_excerpt(text));
+      const std::optional<std::int64_t> parsed = parse_timestamp(text);
+      if (!parsed) {
+        return fail_with(path, [&] { return std::string(kExpected) + quoted_excerpt(text); });
+      }
       ts_ms = *parsed;
     } else if (type == ondemand::json_type::number) {
       ondemand::number number;
       if (auto error = value.get_number().get(number)) return fail_value(path, error);
       if (number.get_number_type() != ondemand::number_type::signed_integer) {
-        return fail(path, std::string(kExpected) + std::string(trim_trailing_whitespace(token)));
+        return fail_with(path, [&] {
+          return std::string(kExpected) + std::string(trim_trailing_whitespace(token));
+        });
       }
       ts_ms = number.get_int64();
     } else {
-      return fail(path, std::string(kExpected) + std::string(json_type_name(type)));
+      return fail_with(path,
+                       [&] { return std::string(kExpected) + std::string(json_type_name(type)); });
     }
     if (ts_ms > window_.latest_ms) {
-      return fail(path, "timestamp " + describe_timestamp(ts_ms) + " is too far in the future; " +
-                            describe_window(window_, options_));
+      return fail_with(path, [&] {
+        return "timestamp " + describe_timestamp(ts_ms) + " is too far in the future; " +
+               describe_window(window_, options_);
+      });
     }
     if (ts_ms < window_.earliest_ms) {
-      return fail(path, "timestamp " + describe_timestamp(ts_ms) + " is too old; " +
-                            describe_window(window_, options_));
+      return fail_with(path, [&] {
+        return "timestamp " + describe_timestamp(ts_ms) + " is too old; " +
+               describe_window(window_, options_);
+      });
     }
     event_.ts_ms = ts_ms;
+    return true;
+  }
+
+  // parse_rfc3339_ms, sooner for the form append_ndjson writes, "2026-11-25T13:04:05.123Z": lines
+  // mostly come in time order, so the minute is mostly the last one's, "2026-11-25T13:04", whose
+  // start is kept.
+  std::optional<std::int64_t> parse_timestamp(std::string_view text) {
+    constexpr std::size_t kLength = 24;
+    unsigned second = 0, millis = 0;
+    if (text.size() != kLength || text[16] != ':' || text[19] != '.' || text[23] != 'Z' ||
+        !read_fixed_digits(text, 17, 2, second) || !read_fixed_digits(text, 20, 3, millis) ||
+        second > 60) {
+      return parse_rfc3339_ms(text);
+    }
+    // As parse_rfc3339_ms counts it; a leap second 60 runs into the next minute.
+    const std::int64_t in_minute = second * kMillisPerSecond + millis;
+    if (has_last_minute_ && std::memcmp(text.data(), last_minute_.data(), kMinuteLength) == 0) {
+      return last_minute_start_ + in_minute;
+    }
+    const std::optional<std::int64_t> parsed = parse_rfc3339_ms(text);
+    if (parsed) {
+      std::memcpy(last_minute_.data(), text.data(), kMinuteLength);
+      last_minute_start_ = *parsed - in_minute;
+      has_last_minute_ = true;
+    }
+    return parsed;
+  }
+
+  static bool read_fixed_digits(std::string_view text, std::size_t pos, std::size_t count,
+                                unsigned& value) {
+    value = 0;
+    for (std::size_t i = pos; i < pos + count; ++i) {
+      if (text[i] < '0' || text[i] > '9') return false;
+      value = value * 10 + static_cast<unsigned>(text[i] - '0');
+    }
     return true;
   }
 
@@ -840,15 +1072,18 @@ class LineParser {
     ondemand::json_type type{};
     if (!read_type(value, path, type)) return false;
     if (type != ondemand::json_type::number) {
-      return fail(path, "must be a number, got " + std::string(json_type_name(type)));
+      return fail_with(
+          path, [&] { return "must be a number, got " + std::string(json_type_name(type)); });
     }
     if (value.get_double().get(out) || !std::isfinite(out)) {
-      return fail(path,
-                  "must be a finite number, got " + std::string(trim_trailing_whitespace(token)));
+      return fail_with(path, [&] {
+        return "must be a finite number, got " + std::string(trim_trailing_whitespace(token));
+      });
     }
     if (out < 0) {
-      return fail(path,
-                  "must not be negative, got " + std::string(trim_trailing_whitespace(token)));
+      return fail_with(path, [&] {
+        return "must not be negative, got " + std::string(trim_trailing_whitespace(token));
+      });
     }
     return true;
   }
@@ -859,12 +1094,15 @@ class LineParser {
     ondemand::json_type type{};
     if (!read_type(value, path, type)) return false;
     if (type != ondemand::json_type::number) {
-      return fail(path, "must be an integer, got " + std::string(json_type_name(type)));
+      return fail_with(
+          path, [&] { return "must be an integer, got " + std::string(json_type_name(type)); });
     }
     ondemand::number number;
     if (auto error = value.get_number().get(number)) return fail_value(path, error);
     const auto fail_with_token = [&](std::string requirement) {
-      return fail(path, requirement + ", got " + std::string(trim_trailing_whitespace(token)));
+      return fail_with(path, [&] {
+        return requirement + ", got " + std::string(trim_trailing_whitespace(token));
+      });
     };
     switch (number.get_number_type()) {
       case ondemand::number_type::floating_point_number:
@@ -882,14 +1120,18 @@ class LineParser {
   }
 
   bool read_currency(ondemand::value value, const FieldPath& path) {
-    bool is_null = false;
-    if (!read_null(value, path, is_null)) return false;
-    if (is_null) return true;
     std::string_view code;
-    if (!read_string_value(value, path, code)) return false;
+    if (!read_plain_string(value, code)) {
+      bool is_null = false;
+      if (!read_null(value, path, is_null)) return false;
+      if (is_null) return true;
+      if (!read_string_value(value, path, code)) return false;
+    }
     if (!is_currency_code(code)) {
-      return fail(path, "must be an ISO 4217 code of three upper-case letters such as USD, got " +
-                            quoted_excerpt(code));
+      return fail_with(path, [&] {
+        return "must be an ISO 4217 code of three upper-case letters such as USD, got " +
+               quoted_excerpt(code);
+      });
     }
     event_.currency = code;
     return true;
@@ -902,8 +1144,9 @@ class LineParser {
     ondemand::json_type type{};
     if (!read_type(value, path, type)) return false;
     if (type != ondemand::json_type::array) {
-      return fail(path,
-                  "must be an array of item objects, got " + std::string(json_type_name(type)));
+      return fail_with(path, [&] {
+        return "must be an array of item objects, got " + std::string(json_type_name(type));
+      });
     }
     if (kMemberDepth > options_.max_depth) return fail_depth();
     ondemand::array array;
@@ -912,8 +1155,10 @@ class LineParser {
       ondemand::value item;
       if (auto error = std::move(element).get(item)) return fail_value(path, error);
       if (item_count_ == options_.max_items) {
-        return fail(path, "holds more than " + std::to_string(options_.max_items) +
-                              " items; the limit is " + std::to_string(options_.max_items));
+        return fail_with(path, [&] {
+          return "holds more than " + std::to_string(options_.max_items) + " items; the limit is " +
+                 std::to_string(options_.max_items);
+        });
       }
       if (!read_item(item, item_count_)) return false;
       ++item_count_;
@@ -935,7 +1180,8 @@ class LineParser {
     ondemand::json_type type{};
     if (!read_type(value, item_path, type)) return false;
     if (type != ondemand::json_type::object) {
-      return fail(item_path, "must be an object, got " + std::string(json_type_name(type)));
+      return fail_with(
+          item_path, [&] { return "must be an object, got " + std::string(json_type_name(type)); });
     }
     if (kItemDepth > options_.max_depth) return fail_depth();
     ondemand::object object;
@@ -948,7 +1194,7 @@ class LineParser {
       ondemand::field field;
       std::string_view key;
       if (auto error = std::move(member).get(field)) return fail_value(item_path, error);
-      if (auto error = field.unescaped_key().get(key)) return fail_value(item_path, error);
+      if (auto error = read_key(field, key)) return fail_value(item_path, error);
       const FieldPath path{key, index};
       const std::optional<Field> item_field = find_field(kItemKeys, key);
       if (!item_field) {
@@ -959,7 +1205,9 @@ class LineParser {
         continue;
       }
       const auto slot = static_cast<std::size_t>(*item_field);
-      if (seen.contains(*item_field)) return fail(path, duplicate_message(key, key_as_sent[slot]));
+      if (seen.contains(*item_field)) {
+        return fail_with(path, [&] { return duplicate_message(key, key_as_sent[slot]); });
+      }
       seen.insert(*item_field);
       key_as_sent[slot] = key;
       if (!read_item_field(*item_field, path, field.value(), item)) return false;
@@ -1067,22 +1315,38 @@ class LineParser {
 
   // ---- Rejections ----
 
-  bool fail(const FieldPath& path, std::string error) {
+  // Every rejection goes through here. Rejections are rare, so their texts are built out of the
+  // way of the accepting path: a message is passed as a literal, or as a function that builds it.
+  [[gnu::cold, gnu::noinline]] bool fail(const FieldPath& path, std::string error) {
     rejection_.field = path.text();
     rejection_.error = std::move(error);
     return false;
   }
 
+  [[gnu::cold, gnu::noinline]] bool fail(const FieldPath& path, const char* error) {
+    return fail(path, std::string(error));
+  }
+
+  template <typename BuildMessage>
+  [[gnu::cold, gnu::noinline]] bool fail_with(const FieldPath& path, BuildMessage build_message) {
+    return fail(path, build_message());
+  }
+
   bool fail_line(std::string error) { return fail(FieldPath{}, std::move(error)); }
 
-  bool fail_depth() {
+  template <typename BuildMessage>
+  [[gnu::cold, gnu::noinline]] bool fail_line_with(BuildMessage build_message) {
+    return fail_line(build_message());
+  }
+
+  [[gnu::cold, gnu::noinline]] bool fail_depth() {
     return fail_line("nested too deep: objects and arrays may nest at most " +
                      std::to_string(options_.max_depth) + " levels");
   }
 
   // Names the GA4 spelling too, where there is one, since a GA4 sender looks for that.
-  bool fail_missing(Field field, std::span<const KeyName> names,
-                    std::size_t item_index = FieldPath::kTopLevel) {
+  [[gnu::cold, gnu::noinline]] bool fail_missing(Field field, std::span<const KeyName> names,
+                                                 std::size_t item_index = FieldPath::kTopLevel) {
     std::string error = "missing required field";
     for (const KeyName& name : names) {
       if (name.field == field && name.key != canonical_name(field)) {
@@ -1093,17 +1357,18 @@ class LineParser {
   }
 
   // A value simdjson could not read: an error of the member, except nesting, a line limit.
-  bool fail_value(const FieldPath& path, simdjson::error_code error) {
+  [[gnu::cold, gnu::noinline]] bool fail_value(const FieldPath& path, simdjson::error_code error) {
     if (error == simdjson::DEPTH_ERROR) return fail_depth();
     return fail(path, "is not valid JSON: " + std::string(simdjson::error_message(error)));
   }
 
-  bool fail_line_json(simdjson::error_code error) {
+  [[gnu::cold, gnu::noinline]] bool fail_line_json(simdjson::error_code error) {
     return fail_line("not valid JSON: " + std::string(simdjson::error_message(error)));
   }
 
   // The root is not an object: names what it is, from its first token, when that is a JSON value.
-  bool fail_not_object(std::string_view line, simdjson::error_code error) {
+  [[gnu::cold, gnu::noinline]] bool fail_not_object(std::string_view line,
+                                                    simdjson::error_code error) {
     const std::size_t first = line.find_first_not_of(" \t\r\n");
     const char token = first == std::string_view::npos ? '\0' : line[first];
     std::string_view what;
@@ -1121,7 +1386,8 @@ class LineParser {
 
   // simdjson refuses a line with invalid UTF-8 or a raw control character in a string before
   // anything is read; the offending byte is found here and its member named when possible.
-  bool fail_unparsable(std::string_view line, simdjson::error_code error) {
+  [[gnu::cold, gnu::noinline]] bool fail_unparsable(std::string_view line,
+                                                    simdjson::error_code error) {
     if (error == simdjson::UTF8_ERROR) {
       const std::size_t offset = first_invalid_utf8(line);
       if (offset != std::string_view::npos) {
@@ -1177,9 +1443,12 @@ class LineParser {
   std::string padded_line_;
   TimeWindow window_;
 
-  // The line being read. Strings not stored here point into simdjson's string buffer.
+  // The line being read. Strings not stored here point into padded_line_, or, when they had to be
+  // unescaped, into simdjson's string buffer.
   EventView event_;
-  std::optional<EventType> type_hint_;
+  std::optional<EventType> type_hint_;  // the event type that decides what the keys mean
+  bool type_decided_ = false;           // type_hint_ is final
+  bool event_type_needed_first_ = false;
   FieldSet seen_;
   std::array<std::string_view, kFieldCount> key_as_sent_;
   IdValue user_id_;
@@ -1190,6 +1459,13 @@ class LineParser {
   std::size_t item_count_ = 0;
   std::vector<ItemFields> items_;
   std::string item_extras_;  // `"key":value,…` of every item's extra members, item after item
+
+  // The minute ("YYYY-MM-DDTHH:MM") of the last timestamp that parse_timestamp handed to
+  // parse_rfc3339_ms, and the minute's start in epoch milliseconds.
+  static constexpr std::size_t kMinuteLength = 16;
+  std::array<char, kMinuteLength> last_minute_{};
+  std::int64_t last_minute_start_ = 0;
+  bool has_last_minute_ = false;
 
   // Texts the EventViews handed out point into.
   std::string properties_;

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <limits>
 #include <string>
@@ -256,6 +257,29 @@ TEST(EventParser, WhitespaceAroundTokensIsAllowed) {
       " \"user_id\" : \"u1\" , \"x\" : [ 1 , 2 ] } ");
   EXPECT_EQ(event.event_id, "e1");
   EXPECT_EQ(event.properties, R"({"x":[ 1 , 2 ]})");
+}
+
+TEST(EventParser, StringsOfAnyLengthWithAndWithoutEscapes) {
+  // Strings without escapes are read straight from the line, in 16-byte steps; the others are
+  // unescaped. Either kind must come out whole, wherever its end or its escape falls.
+  for (std::size_t length = 0; length <= 40; ++length) {
+    const std::string plain(length, 'x');
+    EXPECT_EQ(accepted(object(with(view_members(), "session_id", json_quoted(plain)))).session_id,
+              plain);
+    const std::string escaped = json_quoted(plain + "\\n" + plain);
+    EXPECT_EQ(accepted(object(with(view_members(), "session_id", escaped))).session_id,
+              plain + "\n" + plain);
+    Members members = view_members();
+    members.emplace_back("k" + plain, "1");
+    members.emplace_back("e" + plain + "\\u0041", json_quoted(plain + "\\\"" + plain));
+    EXPECT_EQ(accepted(object(members)).properties,
+              "{\"k" + plain + "\":1,\"e" + plain + "A\":\"" + plain + "\\\"" + plain + "\"}");
+  }
+  const std::string long_key = "event" + std::string(20, '_') + "id";
+  Members members = with(view_members(), long_key, R"("x")");
+  EXPECT_EQ(accepted(object(members)).properties, "{\"" + long_key + R"(":"x"})");
+  members = with(without(view_members(), "event_type"), "event\\u005fname", R"("view")");
+  EXPECT_EQ(accepted(object(members)).type, EventType::view);
 }
 
 // ---- Properties ---------------------------------------------------------------------------------
@@ -582,6 +606,92 @@ TEST(EventParser, UnparsableTimestamps) {
   }
 }
 
+TEST(EventParser, MembersBeforeTheEventTypeAreReadByIt) {
+  // Senders may put the event type after the members whose meaning depends on it.
+  const auto type_last = [](Members members) {
+    const auto type = std::find_if(members.begin(), members.end(),
+                                   [](const auto& member) { return member.first == "event_type"; });
+    std::rotate(type, type + 1, members.end());
+    return members;
+  };
+  Event event = accepted(object(type_last(purchase_members())));
+  EXPECT_EQ(event.type, EventType::purchase);
+  EXPECT_EQ(event.product_id, "p1");
+  EXPECT_EQ(event.order_id, "o1");
+  EXPECT_EQ(event.quantity, 2);
+  EXPECT_EQ(event.properties, "");
+
+  Members members = {{"price", R"("not checked")"}, {"items", "[1]"}, {"coupon", R"("X")"}};
+  for (const auto& member : view_members()) members.push_back(member);
+  event = accepted(object(members));
+  EXPECT_EQ(event.type, EventType::view);
+  EXPECT_EQ(event.properties, R"({"price":"not checked","items":[1],"coupon":"X"})");
+
+  members = with(members, "event_type", R"("add_to_cart")");
+  EXPECT_TRUE(rejected_as(object(members), "price", "must be a number, got a string"));
+  // An unusable event type leaves every member to the contract, and the first fault is named.
+  EXPECT_TRUE(rejected_as(object(with(members, "event_type", R"("nope")")), "price",
+                          "must be a number, got a string"));
+  EXPECT_TRUE(rejected_as(object(type_last(with(cart_members(), "event_type", R"("nope")"))),
+                          "event_type", "unknown event_type \"nope\""));
+  EXPECT_TRUE(rejected_as(object(type_last(with(cart_members(), "event_type", "7"))), "event_type",
+                          "must be a string, got a number"));
+  EXPECT_TRUE(rejected_as(object(without(type_last(cart_members()), "event_type")), "event_type",
+                          "missing required field"));
+  EXPECT_TRUE(
+      rejected_as(object(with(without(type_last(cart_members()), "event_type"), "price", "-1")),
+                  "price", "must not be negative"));
+  // A fault before the event type is still the one named.
+  Members bad_first = {{"user_id", "true"}, {"price", "1"}};
+  for (const auto& member : without(cart_members(), "user_id")) bad_first.push_back(member);
+  EXPECT_TRUE(rejected_as(object(bad_first), "user_id", "must be a string or an integer"));
+  // The first event type decides; a second one is a duplicate.
+  members = {{"price", "1"}, {"event_name", R"("view")"}};
+  for (const auto& member : without(cart_members(), "price")) members.push_back(member);
+  EXPECT_TRUE(rejected_as(object(members), "event_type",
+                          "duplicate field: \"event_name\" already gave it"));
+  EXPECT_TRUE(rejected_as(object(with(members, "event_name", R"("add_to_cart")")), "event_type",
+                          "duplicate field: \"event_name\" already gave it"));
+}
+
+TEST(EventParser, TimestampsOfOneMinuteAndTheirNeighbours) {
+  // One parser reads them all in turn, so each is read after the one before it.
+  const std::vector<std::string> accepted_times = {
+      "2026-11-25T11:00:00.000Z", "2026-11-25T11:00:59.999Z", "2026-11-25T11:00:60.000Z",
+      "2026-11-25T11:00:05.5Z",   "2026-11-25T11:00:05.123z", "2026-11-25T11:00:05.123+00:00",
+      "2026-11-25t11:00:05.123Z", "2026-11-25T11:00:07.001Z", "2026-11-25T11:01:07.001Z",
+      "2026-11-24T11:01:07.001Z", "2026-11-25T11:00:07.001Z", "2026-11-25 11:00:07.001Z",
+  };
+  const std::vector<std::string> refused_times = {
+      "2026-11-25T11:00:61.000Z", "2026-11-25T11:00:0a.000Z", "2026-11-25T11:00:05.12aZ",
+      "2026-11-25T11:00:05,123Z", "2026-11-25T11:00-05.123Z", "2026-11-25T11:00:05.123ZZ",
+      "2026-11-25T24:00:00.000Z", "2026-11-25T24:00:00.000Z", "2026-11-25T11:60:00.000Z",
+      "2026-02-29T11:00:00.000Z", "2026-02-29T11:00:00.000Z", "2026-11-25T11:00:05.123 ",
+  };
+  std::string body;
+  for (std::size_t i = 0; i < accepted_times.size() || i < refused_times.size(); ++i) {
+    if (i < accepted_times.size()) {
+      body += object(with(view_members(), "ts", json_quoted(accepted_times[i]))) + "\n";
+    }
+    if (i < refused_times.size()) {
+      body += object(with(view_members(), "ts", json_quoted(refused_times[i]))) + "\n";
+    }
+  }
+  const Outcome outcome = parse(body);
+  ASSERT_EQ(outcome.sink.events.size(), accepted_times.size());
+  for (std::size_t i = 0; i < accepted_times.size(); ++i) {
+    EXPECT_EQ(outcome.sink.events[i].ts_ms, *parse_rfc3339_ms(accepted_times[i]))
+        << accepted_times[i];
+  }
+  EXPECT_EQ(outcome.sink.events[2].ts_ms, *parse_rfc3339_ms("2026-11-25T11:01:00.000Z"));
+  ASSERT_EQ(outcome.sink.rejections.size(), refused_times.size());
+  for (const OwnedRejection& rejection : outcome.sink.rejections) {
+    EXPECT_EQ(rejection.field, "ts");
+    EXPECT_NE(rejection.error.find("must be an RFC 3339 string"), std::string::npos)
+        << rejection.raw;
+  }
+}
+
 TEST(EventParser, TimeWindowAroundNow) {
   const std::int64_t now = test_now();
   const auto view_at = [](std::int64_t ts) {
@@ -760,6 +870,20 @@ TEST(EventParser, NotJsonOrNotAnObject) {
   EXPECT_TRUE(rejected_as("{", "", "not valid JSON"));
   // The last member is an object, so the line does end in '}', but not in its own.
   EXPECT_TRUE(rejected_as(R"({"event_id":"e1","x":{"a":1})", "", "not valid JSON"));
+}
+
+TEST(EventParser, AColonAfterAValueIsNotValidJson) {
+  // Whether a string is read, or kept as a property, the colon after it is a fault of the line.
+  Members members = purchase_members();
+  members.emplace_back("session_id", R"("s")");
+  members.emplace_back("currency", R"("EUR")");
+  members.emplace_back("coupon", R"("X")");
+  for (const auto& [key, value] : members) {
+    for (const char* after : {R"(:"z")", R"(:"z","k":1)", R"(:"z"})", R"(:"z":2})"}) {
+      EXPECT_TRUE(rejected_as(object(with(members, key, value + after)), "", "not valid JSON"))
+          << key << after;
+    }
+  }
 }
 
 TEST(EventParser, TrailingContentAfterTheObject) {
