@@ -198,3 +198,38 @@ TEST(AppendNdjson, AppendsOneLinePerCall) {
 
 }  // namespace
 }  // namespace shoplake::core
+
+namespace shoplake::core {
+namespace {
+
+// The serializer caches the date part per day; every instant must still print as the plain
+// RFC 3339 formatter prints it, across day boundaries and at the edges of four-digit years.
+TEST(NdjsonWriterTimestamps, MatchTheRfc3339FormatterEverywhere) {
+  const std::int64_t instants[] = {0,
+                                   -1,
+                                   kMillisPerDay - 1,
+                                   kMillisPerDay,
+                                   1'764'000'000'123,
+                                   1'764'000'000'123 + kMillisPerDay,
+                                   1'764'000'000'123,
+                                   -62167219200000,
+                                   -62167219200001,
+                                   253402300799999,
+                                   253402300800000};
+  for (const std::int64_t instant : instants) {
+    EventView event;
+    event.event_id = "t";
+    event.type = EventType::login;
+    event.ts_ms = instant;
+    event.user_id = "u";
+    std::string line;
+    append_ndjson(event, line);
+    std::string expected = "\"ts\":\"";
+    expected += format_rfc3339_ms(instant);
+    expected += '"';
+    EXPECT_NE(line.find(expected), std::string::npos) << instant << ": " << line;
+  }
+}
+
+}  // namespace
+}  // namespace shoplake::core
