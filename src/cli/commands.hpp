@@ -23,6 +23,7 @@ CLI::Option* with_env(CLI::Option* option);
 void add_version_command(CLI::App& app);
 void add_simulate_command(CLI::App& app, const GlobalOptions& global);
 void add_up_command(CLI::App& app, const GlobalOptions& global);
+void add_log_command(CLI::App& app, const GlobalOptions& global);
 
 // A command that fails throws this; main prints `message` and exits with `exit_code`.
 struct CommandError {

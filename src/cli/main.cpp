@@ -54,6 +54,7 @@ int main(int argc, char** argv) {
   add_version_command(app);
   add_simulate_command(app, global);
   add_up_command(app, global);
+  add_log_command(app, global);
 
   try {
     app.parse(argc, argv);

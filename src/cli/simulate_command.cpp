@@ -17,6 +17,7 @@
 
 #include "commands.hpp"
 #include "shoplake/core/time.hpp"
+#include "shoplake/ingest/http_sender.hpp"
 #include "shoplake/sim/output.hpp"
 #include "shoplake/sim/runner.hpp"
 #include "shoplake/sim/simulator.hpp"
@@ -37,6 +38,7 @@ struct SimulateOptions {
   std::uint32_t users = 1000;
   std::vector<std::string> injections;
   std::string to = "-";
+  std::string write_key;
 };
 
 CommandError usage_error(const std::string& message) {
@@ -116,19 +118,23 @@ std::vector<sim::Injection> parse_injections(const std::vector<std::string>& spe
   return injections;
 }
 
-// Network destinations come with the collector and Kafka issues; until then say so plainly.
+bool is_http_destination(const std::string& to) {
+  return to.rfind("http://", 0) == 0 || to.rfind("https://", 0) == 0;
+}
+
+// Kafka comes with the Kafka source and sink; until then say so plainly.
 void reject_unsupported_destination(const std::string& to) {
   const std::size_t scheme_end = to.find("://");
-  if (scheme_end == std::string::npos) return;
+  if (scheme_end == std::string::npos || is_http_destination(to)) return;
   const std::string scheme = to.substr(0, scheme_end);
-  if (scheme == "http" || scheme == "https" || scheme == "kafka") {
+  if (scheme == "kafka") {
     throw usage_error(fmt::format(
-        "--to {}: sending to {} is not supported yet; write NDJSON to a file or to stdout (-) "
-        "and forward it from there",
-        to, scheme == "kafka" ? "Kafka" : "an HTTP collector"));
+        "--to {}: sending to Kafka is not supported yet; send to the collector (http://…), a "
+        "file or stdout (-)",
+        to));
   }
-  throw usage_error(
-      fmt::format("--to {}: unknown destination scheme '{}'; expected - or a file", to, scheme));
+  throw usage_error(fmt::format(
+      "--to {}: unknown destination scheme '{}'; expected -, a file or http(s)://", to, scheme));
 }
 
 // Ctrl-C or SIGTERM ends the run cleanly: what was produced is written and the summary printed.
@@ -200,10 +206,20 @@ void run_simulate(const SimulateOptions& options) {
   const SimulationPlan plan = plan_from(options);
   reject_unsupported_destination(options.to);
   std::optional<sim::OutputFile> file;
+  std::unique_ptr<ingest::HttpEventSender> sender;
   try {
-    if (options.to != "-") file.emplace(options.to);
-    const sim::ChunkWriter write = [&file](std::string_view ndjson) {
-      if (file) {
+    if (is_http_destination(options.to)) {
+      auto created = ingest::HttpEventSender::create({options.to, options.write_key});
+      if (!created) throw usage_error("--to: " + created.error());
+      sender = std::move(created).value();
+    } else if (options.to != "-") {
+      file.emplace(options.to);
+    }
+    const sim::ChunkWriter write = [&file, &sender](std::string_view ndjson) {
+      if (sender) {
+        const core::Status sent = sender->send(ndjson);
+        if (!sent) throw CommandError{1, sent.error()};
+      } else if (file) {
         file->write(ndjson);
       } else {
         sim::write_all(STDOUT_FILENO, ndjson);
@@ -215,6 +231,12 @@ void run_simulate(const SimulateOptions& options) {
     sim::ProgressLine progress(stderr);
     sim::run_simulation(simulator, plan.run, write, std::ref(progress), stop.get_token());
     if (file) file->close();
+    if (sender) {
+      const auto& totals = sender->totals();
+      fmt::print(stderr,
+                 "simulate: the collector accepted {} events and rejected {} ({} retries)\n",
+                 totals.accepted, totals.rejected, totals.retries);
+    }
   } catch (const std::invalid_argument& error) {
     throw usage_error(error.what());
   } catch (const std::system_error& error) {
@@ -275,9 +297,13 @@ void add_simulate_command(CLI::App& app, const GlobalOptions& /*global*/) {
       "and duration (default 15m) like 90s, 30m, 2h, 1d. Example: traffic_spike@2h,factor=8"));
   with_env(command
                ->add_option("--to", options->to,
-                            "Where the NDJSON goes: - for stdout, or a file (created or "
-                            "truncated)")
+                            "Where the NDJSON goes: - for stdout, a file (created or "
+                            "truncated), or a collector: http://HOST:PORT (POST /v1/events in "
+                            "batches of about 1 MB, keep-alive, retried on 429 and 5xx)")
                ->capture_default_str());
+  with_env(command->add_option("--write-key", options->write_key,
+                               "Key for a collector that requires one (prefer the environment: "
+                               "SHOPLAKE_WRITE_KEY)"));
 
   command->callback([options] { run_simulate(*options); });
 }

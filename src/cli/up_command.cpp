@@ -1,16 +1,16 @@
 // `shoplake up`: the whole platform in one process. It starts what this build contains and says
 // so; each component issue adds its part here.
-#include <fcntl.h>
 #include <fmt/core.h>
 #include <signal.h>
 #include <spdlog/spdlog.h>
-#include <sys/file.h>
-#include <unistd.h>
 
 #include <filesystem>
 #include <thread>
 
 #include "commands.hpp"
+#include "data_directory.hpp"
+#include "shoplake/log/event_log.hpp"
+#include "shoplake/server/collector_routes.hpp"
 #include "shoplake/server/main_server.hpp"
 
 namespace shoplake::cli {
@@ -19,27 +19,22 @@ namespace {
 
 struct UpOptions {
   server::ServerOptions http;
+  std::string fsync = "interval";
+  std::uint64_t log_max_pending_bytes = log::LogOptions{}.max_pending_bytes;
+  server::CollectorOptions collector;
 };
 
-// One `shoplake up` per data directory: a second one would interleave writes to the same files.
-// The lock dies with the process, even on kill -9.
-int lock_data_directory(const std::filesystem::path& data_dir) {
-  std::error_code error;
-  std::filesystem::create_directories(data_dir, error);
-  if (error) {
-    throw CommandError{
-        1, fmt::format("cannot create data directory {}: {}", data_dir.string(), error.message())};
-  }
-  const auto lock_path = data_dir / "LOCK";
-  const int fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-  if (fd < 0) {
-    throw CommandError{1, fmt::format("cannot open {}: {}", lock_path.string(), strerror(errno))};
-  }
-  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
-    throw CommandError{1, fmt::format("data directory {} is in use by another shoplake process",
-                                      data_dir.string())};
-  }
-  return fd;
+std::unique_ptr<log::EventLog> open_event_log(const std::filesystem::path& data_dir,
+                                              const UpOptions& options) {
+  const auto policy = log::parse_durability_policy(options.fsync);
+  if (!policy) throw CommandError{2, "--fsync: " + policy.error()};
+  log::LogOptions log_options;
+  log_options.directory = data_dir / "log";
+  log_options.durability = policy.value();
+  log_options.max_pending_bytes = options.log_max_pending_bytes;
+  auto opened = log::EventLog::open(log_options);
+  if (!opened) throw CommandError{1, opened.error()};
+  return std::move(opened).value();
 }
 
 // Blocks SIGINT/SIGTERM in every thread started after this call, so that only the waiting thread
@@ -60,21 +55,28 @@ void run_up(const GlobalOptions& global, const UpOptions& options) {
                                       options.http.bind)};
   }
   const std::filesystem::path data_dir = global.data_dir;
-  const int lock_fd = lock_data_directory(data_dir);
+  const DataDirectoryLock lock(data_dir);
   const sigset_t shutdown_signals = block_shutdown_signals();
 
+  const auto event_log = open_event_log(data_dir, options);
   server::MainServer http(options.http);
+  server::CollectorRoutes collector(*event_log, options.collector);
+  collector.install(http.routes());
   const auto port = http.listen();
   if (!port) throw CommandError{1, port.error()};
   std::thread http_thread([&http] { http.serve(); });
 
   fmt::print(
-      "shoplake {} up\n"
-      "  data directory  {}\n"
-      "  http            http://{}:{}/  (/healthz, /metrics)\n"
+      "shoplake {0} up\n"
+      "  data directory  {1}\n"
+      "  http            http://{2}:{3}/  (/healthz, /metrics)\n"
+      "  collector       POST http://{2}:{3}/v1/events  (NDJSON, JSON array or object; gzip, "
+      "deflate, br, zstd)\n"
+      "  event log       {4}  (fsync {5})\n"
       "Press Ctrl-C to stop.\n",
       SHOPLAKE_VERSION, std::filesystem::absolute(data_dir).lexically_normal().string(),
-      options.http.bind, port.value());
+      options.http.bind, port.value(),
+      std::filesystem::absolute(data_dir / "log").lexically_normal().string(), options.fsync);
   std::fflush(stdout);
   spdlog::info("listening on {}:{}", options.http.bind, port.value());
 
@@ -83,7 +85,6 @@ void run_up(const GlobalOptions& global, const UpOptions& options) {
   spdlog::info("received {}, stopping", received == SIGINT ? "SIGINT" : "SIGTERM");
   http.stop();
   http_thread.join();
-  ::close(lock_fd);
 }
 
 }  // namespace
@@ -92,14 +93,39 @@ void add_up_command(CLI::App& app, const GlobalOptions& global) {
   auto options = std::make_shared<UpOptions>();
   auto* command = app.add_subcommand(
       "up",
-      "Start the platform. This build serves /healthz and /metrics on the main HTTP port and holds "
-      "the data directory; ingest, SQL, real-time, lake, pipeline, web UI and chat join it as they "
-      "are built.");
+      "Start the platform: the collector (POST /v1/events) into the durable event log, /healthz "
+      "and "
+      "/metrics on the main HTTP port, holding the data directory. SQL, real-time, lake, "
+      "pipeline, web UI and chat join it as they are built.");
   with_env(command->add_option("--port", options->http.port, "Main HTTP port (0: any free port)")
                ->check(CLI::Range(0, 65535))
                ->capture_default_str());
   with_env(command->add_option("--bind", options->http.bind, "Address to listen on (loopback only)")
                ->capture_default_str());
+  with_env(command
+               ->add_option("--fsync", options->fsync,
+                            "Event log durability: always, interval (group commit every 10 "
+                            "ms), interval(MS), or never (survives kill -9, not a power cut)")
+               ->capture_default_str());
+  with_env(command
+               ->add_option("--log-max-pending-bytes", options->log_max_pending_bytes,
+                            "Bytes accepted but not yet durable above which the collector "
+                            "answers 429 (Retry-After), so memory stays bounded at any load")
+               ->capture_default_str());
+  with_env(command
+               ->add_option("--max-body-bytes", options->collector.max_body_bytes,
+                            "Largest request body the collector takes, as sent and inflated")
+               ->capture_default_str());
+  with_env(command
+               ->add_option("--max-events-per-request",
+                            options->collector.ingest.max_events_per_body,
+                            "Most events one request may carry")
+               ->capture_default_str());
+  with_env(command
+               ->add_option("--write-key", options->collector.write_keys,
+                            "Require this key (Authorization: Bearer KEY) on POST /v1/events; "
+                            "repeatable. Prefer the environment: SHOPLAKE_WRITE_KEY=k1,k2")
+               ->delimiter(','));
   command->callback([&global, options] { run_up(global, *options); });
 }
 

@@ -1375,8 +1375,17 @@ class LineParser {
     if (token == '[') what = "an array";
     if (token == '"') what = "a string";
     if (token == '-' || (token >= '0' && token <= '9')) what = "a number";
-    if (token == 't' || token == 'f') what = "a boolean";
-    if (token == 'n') what = "null";
+    // simdjson judges a root scalar by its first letter only: "this is text" would pass for a
+    // boolean. Name the kind only when the whole line is that literal.
+    std::string_view whole = first == std::string_view::npos ? "" : line.substr(first);
+    whole = whole.substr(0, whole.find_last_not_of(" \t\r\n") + 1);
+    if (whole == "true" || whole == "false") what = "a boolean";
+    if (whole == "null") what = "null";
+    if (token == '-' || (token >= '0' && token <= '9')) {
+      double number = 0;
+      const auto parsed = std::from_chars(whole.data(), whole.data() + whole.size(), number);
+      if (parsed.ec != std::errc() || parsed.ptr != whole.data() + whole.size()) what = {};
+    }
     if (error != simdjson::INCORRECT_TYPE) return fail_line_json(error);
     const std::string problem =
         what.empty() ? "not valid JSON" : "not a JSON object but " + std::string(what);

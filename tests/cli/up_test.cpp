@@ -4,36 +4,14 @@
 #include <signal.h>
 
 #include <filesystem>
-#include <regex>
 
 #include "child_process.hpp"
+#include "running_shoplake.hpp"
 
 namespace shoplake::testing {
 namespace {
 
 using std::chrono::seconds;
-
-// Starts `shoplake up` on an ephemeral port and reads the port from its banner.
-class RunningShoplake {
- public:
-  explicit RunningShoplake(const std::string& data_dir)
-      : child_({shoplake_binary(), "up", "--port", "0", "--data-dir", data_dir}) {
-    static const std::regex kHttpLine(R"(http://127\.0\.0\.1:(\d+)/)");
-    while (auto line = child_.read_stdout_line(seconds(20))) {
-      std::smatch match;
-      if (std::regex_search(*line, match, kHttpLine)) {
-        port_ = std::stoi(match[1]);
-        return;
-      }
-    }
-  }
-  int port() const { return port_; }
-  ChildProcess& process() { return child_; }
-
- private:
-  ChildProcess child_;
-  int port_ = 0;
-};
 
 TEST(Up, ServesHealthAndStopsCleanlyOnSigterm) {
   TempDir dir;

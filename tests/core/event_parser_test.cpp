@@ -1045,3 +1045,34 @@ TEST(EventParser, AppendNdjsonThenParseGivesTheSameEvent) {
 
 }  // namespace
 }  // namespace shoplake::core
+
+namespace shoplake::core {
+namespace {
+
+class LastRejection : public EventSink {
+ public:
+  void on_event(const EventView&, std::uint64_t) override {}
+  void on_rejection(const Rejection& rejection) override { error = rejection.error; }
+  std::string error;
+};
+
+// simdjson judges a root scalar by its first letter; a line of prose is still not JSON.
+TEST(EventParserRootScalars, ProseIsNotValidJsonButLiteralsAreNamed) {
+  EventParser parser;
+  LastRejection sink;
+  const std::pair<const char*, const char*> cases[] = {
+      {"this is not json", "not valid JSON"},
+      {"nonsense", "not valid JSON"},
+      {"-x", "not valid JSON"},
+      {"true", "not a JSON object but a boolean"},
+      {"null", "not a JSON object but null"},
+      {" 12.5 ", "not a JSON object but a number"},
+      {"false", "not a JSON object but a boolean"}};
+  for (const auto& [line, expected] : cases) {
+    parser.parse_line(line, 1, sink);
+    EXPECT_EQ(sink.error.rfind(expected, 0), 0u) << line << " -> " << sink.error;
+  }
+}
+
+}  // namespace
+}  // namespace shoplake::core

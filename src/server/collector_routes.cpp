@@ -1,0 +1,148 @@
+#include "shoplake/server/collector_routes.hpp"
+
+#include <httplib.h>
+
+#include "shoplake/core/ndjson_writer.hpp"
+#include "shoplake/ingest/decompress.hpp"
+
+namespace shoplake::server {
+
+namespace {
+
+void send_json_error(httplib::Response& response, int status, const std::string& message) {
+  std::string body = "{\"error\":";
+  core::append_json_string(message, body);
+  body += "}\n";
+  response.status = status;
+  response.set_content(body, "application/json");
+}
+
+std::string result_json(const ingest::IngestResult& result) {
+  std::string body = "{\"accepted\":" + std::to_string(result.accepted) +
+                     ",\"rejected\":" + std::to_string(result.rejected) + ",\"errors\":[";
+  for (std::size_t i = 0; i < result.errors.size(); ++i) {
+    const auto& error = result.errors[i];
+    if (i > 0) body += ',';
+    body += "{\"line\":" + std::to_string(error.line) + ",\"field\":";
+    core::append_json_string(error.field, body);
+    body += ",\"error\":";
+    core::append_json_string(error.error, body);
+    body += '}';
+  }
+  body += "]}\n";
+  return body;
+}
+
+std::string presented_key(const httplib::Request& request) {
+  const std::string authorization = request.get_header_value("Authorization");
+  constexpr std::string_view kBearer = "Bearer ";
+  if (authorization.rfind(kBearer, 0) == 0) return authorization.substr(kBearer.size());
+  return request.get_header_value("X-Write-Key");
+}
+
+bool constant_time_equal(const std::string& a, const std::string& b) {
+  if (a.size() != b.size()) return false;
+  unsigned char difference = 0;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    difference |= static_cast<unsigned char>(a[i] ^ b[i]);
+  }
+  return difference == 0;
+}
+
+}  // namespace
+
+CollectorRoutes::CollectorRoutes(log::EventLog& log, CollectorOptions options)
+    : log_(log), options_(std::move(options)) {}
+
+CollectorRoutes::~CollectorRoutes() = default;
+
+std::unique_ptr<ingest::Ingestor> CollectorRoutes::borrow() {
+  {
+    std::lock_guard lock(idle_mutex_);
+    if (!idle_.empty()) {
+      auto ingestor = std::move(idle_.back());
+      idle_.pop_back();
+      return ingestor;
+    }
+  }
+  return std::make_unique<ingest::Ingestor>(log_, options_.ingest);
+}
+
+void CollectorRoutes::give_back(std::unique_ptr<ingest::Ingestor> ingestor) {
+  std::lock_guard lock(idle_mutex_);
+  idle_.push_back(std::move(ingestor));
+}
+
+void CollectorRoutes::install(httplib::Server& http) {
+  http.set_payload_max_length(options_.max_body_bytes);
+  http.Post("/v1/events", [this](const httplib::Request& request, httplib::Response& response,
+                                 const httplib::ContentReader& read_content) {
+    counters_.requests.fetch_add(1, std::memory_order_relaxed);
+    if (!options_.write_keys.empty()) {
+      const std::string key = presented_key(request);
+      bool known = false;
+      for (const auto& write_key : options_.write_keys)
+        known |= constant_time_equal(key, write_key);
+      if (!known) {
+        send_json_error(response, 401,
+                        key.empty() ? "a write key is required: send Authorization: Bearer <key>"
+                                    : "the write key is not valid");
+        return;
+      }
+    }
+    // httplib inflates gzip, deflate and br itself, without a ceiling: read through the limit
+    // here so that a small compressed body cannot grow without bound in memory.
+    thread_local std::string received;
+    received.clear();
+    bool over_limit = false;
+    read_content([&](const char* data, std::size_t size) {
+      over_limit = received.size() + size > options_.max_body_bytes;
+      if (!over_limit) received.append(data, size);
+      return !over_limit;
+    });
+    if (over_limit) {
+      return send_json_error(response, 413,
+                             "the body is larger than " + std::to_string(options_.max_body_bytes) +
+                                 " bytes (once inflated), the collector's limit: send smaller "
+                                 "batches");
+    }
+    std::string encoding = request.get_header_value("Content-Encoding");
+    if (encoding == "gzip" || encoding == "deflate" || encoding == "br") encoding.clear();
+    thread_local std::string inflated;
+    const auto decompressed =
+        ingest::decompress(encoding, received, options_.max_body_bytes, inflated);
+    switch (decompressed.error) {
+      case ingest::DecompressError::none:
+        break;
+      case ingest::DecompressError::unsupported:
+        return send_json_error(response, 415, decompressed.message);
+      case ingest::DecompressError::too_large:
+        return send_json_error(response, 413, decompressed.message);
+      case ingest::DecompressError::corrupt:
+        return send_json_error(response, 400, decompressed.message);
+    }
+
+    auto ingestor = borrow();
+    const ingest::IngestResult result = ingestor->ingest(inflated);
+    give_back(std::move(ingestor));
+    switch (result.status) {
+      case ingest::IngestStatus::stored:
+        counters_.accepted.fetch_add(result.accepted, std::memory_order_relaxed);
+        counters_.rejected.fetch_add(result.rejected, std::memory_order_relaxed);
+        response.set_content(result_json(result), "application/json");
+        return;
+      case ingest::IngestStatus::not_json:
+        return send_json_error(response, 400, result.message);
+      case ingest::IngestStatus::too_many:
+        return send_json_error(response, 413, result.message);
+      case ingest::IngestStatus::overloaded:
+        counters_.throttled.fetch_add(1, std::memory_order_relaxed);
+        response.set_header("Retry-After", "1");
+        return send_json_error(response, 429, result.message);
+      case ingest::IngestStatus::failed:
+        return send_json_error(response, 503, result.message);
+    }
+  });
+}
+
+}  // namespace shoplake::server

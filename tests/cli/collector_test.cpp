@@ -1,0 +1,281 @@
+// POST /v1/events on the real server: what is acknowledged is in the log, what is refused says
+// why, and nothing acknowledged is lost or doubled across kill -9.
+#include <gtest/gtest.h>
+#include <httplib.h>
+#include <signal.h>
+#include <zlib.h>
+#include <zstd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <map>
+#include <random>
+#include <set>
+#include <sstream>
+#include <thread>
+
+#include "child_process.hpp"
+#include "running_shoplake.hpp"
+#include "shoplake/core/time.hpp"
+
+namespace shoplake::testing {
+namespace {
+
+using std::chrono::seconds;
+
+std::string event_line(const std::string& id) {
+  return R"({"event_id":")" + id + R"(","event_type":"view","ts":)" +
+         std::to_string(core::now_ms()) + R"(,"user_id":"u1","session_id":"s1"})";
+}
+
+std::string body_of(const std::vector<std::string>& ids) {
+  std::string body;
+  for (const auto& id : ids) body += event_line(id) + "\n";
+  return body;
+}
+
+// The ids the log holds, as `shoplake log dump` prints them (the server must be stopped).
+std::vector<std::string> logged_ids(const std::string& data_dir) {
+  const auto dump = run_shoplake({"--data-dir", data_dir, "log", "dump"});
+  EXPECT_EQ(dump.exit_code, 0) << dump.err;
+  std::vector<std::string> ids;
+  std::istringstream lines(dump.out);
+  std::string line;
+  static const std::string kKey = R"("event_id":")";
+  while (std::getline(lines, line)) {
+    const auto start = line.find(kKey) + kKey.size();
+    ids.push_back(line.substr(start, line.find('"', start) - start));
+  }
+  return ids;
+}
+
+std::string gzip(std::string_view text) {
+  z_stream stream{};
+  deflateInit2(&stream, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY);
+  std::string out(deflateBound(&stream, text.size()) + 32, '\0');
+  stream.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(text.data()));
+  stream.avail_in = static_cast<uInt>(text.size());
+  stream.next_out = reinterpret_cast<Bytef*>(out.data());
+  stream.avail_out = static_cast<uInt>(out.size());
+  deflate(&stream, Z_FINISH);
+  out.resize(stream.total_out);
+  deflateEnd(&stream);
+  return out;
+}
+
+class Collector : public ::testing::Test {
+ protected:
+  void start(const std::vector<std::string>& args = {}, const std::vector<std::string>& env = {}) {
+    server_ = std::make_unique<RunningShoplake>(data_dir(), args, env);
+    ASSERT_GT(server_->port(), 0) << server_->process().read_all_stderr();
+    client_ = std::make_unique<httplib::Client>("127.0.0.1", server_->port());
+  }
+  void stop() {
+    client_.reset();
+    ASSERT_EQ(server_->stop(), 0);
+  }
+  httplib::Result post(const std::string& body, const httplib::Headers& headers = {}) {
+    return client_->Post("/v1/events", headers, body, "application/x-ndjson");
+  }
+  std::string data_dir() const { return dir_.path() + "/data"; }
+
+  TempDir dir_;
+  std::unique_ptr<RunningShoplake> server_;
+  std::unique_ptr<httplib::Client> client_;
+};
+
+TEST_F(Collector, StoresGoodLinesAndReportsBadOnes) {
+  start();
+  const std::string body = event_line("a") + "\n" + R"({"event_id":"b","event_type":"view"})" +
+                           "\n" + event_line("c") + "\n";
+  const auto response = post(body);
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->status, 200) << response->body;
+  EXPECT_NE(response->body.find(R"("accepted":2,"rejected":1)"), std::string::npos)
+      << response->body;
+  EXPECT_NE(response->body.find(R"({"line":2,"field":"ts","error":"missing required field"})"),
+            std::string::npos)
+      << response->body;
+  stop();
+  EXPECT_EQ(logged_ids(data_dir()), (std::vector<std::string>{"a", "c"}));
+  const auto rejected = run_shoplake({"--data-dir", data_dir(), "log", "dump", "--rejections"});
+  EXPECT_NE(rejected.out.find(R"("field":"ts")"), std::string::npos) << rejected.out;
+  EXPECT_NE(rejected.out.find(R"(\"event_id\":\"b\")"), std::string::npos) << rejected.out;
+}
+
+TEST_F(Collector, TakesArraysAndCompressedBodies) {
+  start();
+  const auto array = post("[" + event_line("a1") + "," + event_line("a2") + "]");
+  ASSERT_TRUE(array);
+  EXPECT_NE(array->body.find(R"("accepted":2)"), std::string::npos) << array->body;
+
+  const auto gzipped = post(gzip(body_of({"g1", "g2", "g3"})), {{"Content-Encoding", "gzip"}});
+  ASSERT_TRUE(gzipped);
+  EXPECT_NE(gzipped->body.find(R"("accepted":3)"), std::string::npos) << gzipped->body;
+
+  const std::string text = body_of({"z1"});
+  std::string compressed(ZSTD_compressBound(text.size()), '\0');
+  compressed.resize(
+      ZSTD_compress(compressed.data(), compressed.size(), text.data(), text.size(), 3));
+  const auto zstd = post(compressed, {{"Content-Encoding", "zstd"}});
+  ASSERT_TRUE(zstd);
+  EXPECT_NE(zstd->body.find(R"("accepted":1)"), std::string::npos) << zstd->body;
+
+  const auto lzw = post(text, {{"Content-Encoding", "compress"}});
+  ASSERT_TRUE(lzw);
+  EXPECT_EQ(lzw->status, 415);
+  const auto corrupt = post("not gzip", {{"Content-Encoding", "gzip"}});
+  ASSERT_TRUE(corrupt);
+  EXPECT_EQ(corrupt->status, 400);
+  stop();
+  EXPECT_EQ(logged_ids(data_dir()).size(), 6u);
+}
+
+TEST_F(Collector, ABodyThatIsNotJsonIs400WithTheLine) {
+  start();
+  const auto response = post("this is not json\n");
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->status, 400);
+  EXPECT_NE(response->body.find("line 1"), std::string::npos) << response->body;
+}
+
+TEST_F(Collector, LimitsAnswer413AndStoreNothing) {
+  start({"--max-body-bytes", "2000", "--max-events-per-request", "3"});
+  std::vector<std::string> many;
+  for (int i = 0; i < 4; ++i) many.push_back("m" + std::to_string(i));
+  const auto too_many = post(body_of(many));
+  ASSERT_TRUE(too_many);
+  EXPECT_EQ(too_many->status, 413);
+  EXPECT_NE(too_many->body.find("at most 3"), std::string::npos) << too_many->body;
+
+  const auto too_big = post(std::string(5000, ' ') + event_line("big"));
+  ASSERT_TRUE(too_big);
+  EXPECT_EQ(too_big->status, 413);
+
+  const auto bomb =
+      post(gzip(std::string(100000, ' ') + event_line("bomb")), {{"Content-Encoding", "gzip"}});
+  ASSERT_TRUE(bomb);
+  EXPECT_EQ(bomb->status, 413);
+  stop();
+  EXPECT_TRUE(logged_ids(data_dir()).empty());
+}
+
+TEST_F(Collector, WriteKeysGuardTheDoor) {
+  start({}, {"SHOPLAKE_WRITE_KEY=k-one,k-two"});
+  const auto none = post(body_of({"x1"}));
+  ASSERT_TRUE(none);
+  EXPECT_EQ(none->status, 401);
+  const auto wrong = post(body_of({"x2"}), {{"Authorization", "Bearer nope"}});
+  ASSERT_TRUE(wrong);
+  EXPECT_EQ(wrong->status, 401);
+  const auto bearer = post(body_of({"ok1"}), {{"Authorization", "Bearer k-two"}});
+  ASSERT_TRUE(bearer);
+  EXPECT_EQ(bearer->status, 200) << bearer->body;
+  const auto header = post(body_of({"ok2"}), {{"X-Write-Key", "k-one"}});
+  ASSERT_TRUE(header);
+  EXPECT_EQ(header->status, 200) << header->body;
+  stop();
+  EXPECT_EQ(logged_ids(data_dir()), (std::vector<std::string>{"ok1", "ok2"}));
+}
+
+TEST_F(Collector, OverloadAnswers429WithRetryAfter) {
+  // Group commit once a second and room for one pending body: the second concurrent body finds
+  // the log full.
+  start({"--fsync", "interval(1000)", "--log-max-pending-bytes", "3000"});
+  std::vector<std::string> ids;
+  for (int i = 0; i < 20; ++i) ids.push_back("o" + std::to_string(i));
+  const std::string body = body_of(ids);
+  std::atomic<int> throttled{0};
+  std::atomic<int> stored{0};
+  std::vector<std::thread> senders;
+  for (int t = 0; t < 4; ++t) {
+    senders.emplace_back([&, t] {
+      httplib::Client client("127.0.0.1", server_->port());
+      const auto response = client.Post("/v1/events", body, "application/x-ndjson");
+      if (!response) return;
+      if (response->status == 429 && response->get_header_value("Retry-After") == "1") ++throttled;
+      if (response->status == 200) ++stored;
+      (void)t;
+    });
+  }
+  for (auto& sender : senders) sender.join();
+  EXPECT_GE(throttled.load(), 1);
+  EXPECT_GE(stored.load(), 1);
+  stop();
+  EXPECT_EQ(logged_ids(data_dir()).size(), static_cast<std::size_t>(stored.load()) * ids.size());
+}
+
+TEST_F(Collector, SimulatorSendsByHttpAndTheLogHoldsItsExactOutput) {
+  start();
+  // A fixed span of the last hours, inside the collector's accepted window.
+  const std::int64_t hour = core::now_ms() / core::kMillisPerHour * core::kMillisPerHour;
+  const std::vector<std::string> shop = {"simulate",
+                                         "--start",
+                                         core::format_rfc3339_ms(hour - 3 * core::kMillisPerHour),
+                                         "--end",
+                                         core::format_rfc3339_ms(hour - core::kMillisPerHour),
+                                         "--rate",
+                                         "20",
+                                         "--seed",
+                                         "3"};
+  std::vector<std::string> send = shop;
+  send.insert(send.end(), {"--to", "http://127.0.0.1:" + std::to_string(server_->port())});
+  const auto sent = run_shoplake(send);
+  ASSERT_EQ(sent.exit_code, 0) << sent.err;
+  EXPECT_NE(sent.err.find("rejected 0"), std::string::npos) << sent.err;
+  stop();
+  const auto local = run_shoplake(shop);
+  ASSERT_EQ(local.exit_code, 0);
+  const auto dump = run_shoplake({"--data-dir", data_dir(), "log", "dump"});
+  EXPECT_GT(std::count(dump.out.begin(), dump.out.end(), '\n'), 10000);
+  EXPECT_TRUE(dump.out == local.out) << "the log does not hold exactly what the simulator sent";
+}
+
+// A client sends at full speed and remembers what was acknowledged; the server is killed at
+// random moments; after every restart each acknowledged event is in the log exactly once.
+TEST_F(Collector, AcknowledgedEventsSurviveKill9ExactlyOnce) {
+  constexpr int kCycles = 20;
+  constexpr int kBatch = 200;
+  std::mt19937 random(12345);
+  std::set<std::string> acknowledged;
+  std::uint64_t batches_acknowledged = 0;
+  for (int cycle = 0; cycle < kCycles; ++cycle) {
+    start();
+    std::atomic<bool> stop_sending{false};
+    std::vector<std::string> acked_this_cycle;
+    std::thread sender([&] {
+      httplib::Client client("127.0.0.1", server_->port());
+      for (int batch = 0; !stop_sending; ++batch) {
+        std::vector<std::string> ids;
+        for (int i = 0; i < kBatch; ++i) {
+          ids.push_back("k" + std::to_string(cycle) + "-" + std::to_string(batch) + "-" +
+                        std::to_string(i));
+        }
+        const auto response = client.Post("/v1/events", body_of(ids), "application/x-ndjson");
+        if (!response) break;  // killed
+        if (response->status == 200) {
+          acked_this_cycle.insert(acked_this_cycle.end(), ids.begin(), ids.end());
+        }
+      }
+    });
+    std::this_thread::sleep_for(std::chrono::milliseconds(50 + random() % 250));
+    server_->process().send_signal(SIGKILL);
+    server_->process().wait(seconds(10));
+    stop_sending = true;
+    sender.join();
+    client_.reset();
+    acknowledged.insert(acked_this_cycle.begin(), acked_this_cycle.end());
+    batches_acknowledged += acked_this_cycle.size() / kBatch;
+  }
+  ASSERT_GT(batches_acknowledged, static_cast<std::uint64_t>(kCycles));
+  const auto ids = logged_ids(data_dir());
+  std::map<std::string, int> seen;
+  for (const auto& id : ids) ++seen[id];
+  for (const auto& id : acknowledged) {
+    ASSERT_EQ(seen[id], 1) << id << " acknowledged but stored " << seen[id] << " times";
+  }
+  for (const auto& [id, times] : seen) ASSERT_EQ(times, 1) << id << " stored twice";
+}
+
+}  // namespace
+}  // namespace shoplake::testing

@@ -1,0 +1,39 @@
+#include "running_shoplake.hpp"
+
+#include <signal.h>
+
+#include <regex>
+
+namespace shoplake::testing {
+
+namespace {
+
+std::vector<std::string> up_command(const std::string& data_dir,
+                                    const std::vector<std::string>& extra_args) {
+  std::vector<std::string> argv{shoplake_binary(), "up", "--port", "0", "--data-dir", data_dir};
+  argv.insert(argv.end(), extra_args.begin(), extra_args.end());
+  return argv;
+}
+
+}  // namespace
+
+RunningShoplake::RunningShoplake(const std::string& data_dir,
+                                 const std::vector<std::string>& extra_args,
+                                 const std::vector<std::string>& environment)
+    : child_(up_command(data_dir, extra_args), environment) {
+  static const std::regex kHttpLine(R"(http://127\.0\.0\.1:(\d+)/)");
+  while (auto line = child_.read_stdout_line(std::chrono::seconds(20))) {
+    std::smatch match;
+    if (std::regex_search(*line, match, kHttpLine)) {
+      port_ = std::stoi(match[1]);
+      return;
+    }
+  }
+}
+
+std::optional<int> RunningShoplake::stop() {
+  child_.send_signal(SIGTERM);
+  return child_.wait(std::chrono::seconds(20));
+}
+
+}  // namespace shoplake::testing
