@@ -24,6 +24,7 @@ void add_version_command(CLI::App& app);
 void add_simulate_command(CLI::App& app, const GlobalOptions& global);
 void add_up_command(CLI::App& app, const GlobalOptions& global);
 void add_log_command(CLI::App& app, const GlobalOptions& global);
+void add_bench_command(CLI::App& app);
 
 // A command that fails throws this; main prints `message` and exits with `exit_code`.
 struct CommandError {

@@ -1,6 +1,6 @@
 // `shoplake simulate`: the shop simulator as a command. History mode writes a span of event time
 // as fast as it can; live mode runs from now against the wall clock. Output is NDJSON, one event
-// a line, to stdout or a file.
+// a line, to stdout, a file, a collector (http://) or a Kafka topic (kafka://).
 #include <fmt/core.h>
 #include <signal.h>
 #include <unistd.h>
@@ -18,6 +18,7 @@
 #include "commands.hpp"
 #include "shoplake/core/time.hpp"
 #include "shoplake/ingest/http_sender.hpp"
+#include "shoplake/ingest/kafka_sink.hpp"
 #include "shoplake/sim/output.hpp"
 #include "shoplake/sim/runner.hpp"
 #include "shoplake/sim/simulator.hpp"
@@ -122,19 +123,18 @@ bool is_http_destination(const std::string& to) {
   return to.rfind("http://", 0) == 0 || to.rfind("https://", 0) == 0;
 }
 
-// Kafka comes with the Kafka source and sink; until then say so plainly.
+bool is_kafka_destination(const std::string& to) {
+  return to.rfind("kafka://", 0) == 0;
+}
+
 void reject_unsupported_destination(const std::string& to) {
   const std::size_t scheme_end = to.find("://");
-  if (scheme_end == std::string::npos || is_http_destination(to)) return;
-  const std::string scheme = to.substr(0, scheme_end);
-  if (scheme == "kafka") {
-    throw usage_error(fmt::format(
-        "--to {}: sending to Kafka is not supported yet; send to the collector (http://…), a "
-        "file or stdout (-)",
-        to));
+  if (scheme_end == std::string::npos || is_http_destination(to) || is_kafka_destination(to)) {
+    return;
   }
   throw usage_error(fmt::format(
-      "--to {}: unknown destination scheme '{}'; expected -, a file or http(s)://", to, scheme));
+      "--to {}: unknown destination scheme '{}'; expected -, a file, http(s):// or kafka://", to,
+      to.substr(0, scheme_end)));
 }
 
 // Ctrl-C or SIGTERM ends the run cleanly: what was produced is written and the summary printed.
@@ -202,22 +202,36 @@ SimulationPlan plan_from(const SimulateOptions& options) {
   return plan;
 }
 
+std::unique_ptr<ingest::KafkaSink> open_kafka_sink(const std::string& to) {
+  auto sink_options = ingest::kafka_sink_options_from_url(to);
+  if (!sink_options) throw usage_error("--to: " + sink_options.error());
+  auto created = ingest::KafkaSink::create(sink_options.value());
+  if (!created) throw usage_error("--to: " + created.error());
+  return std::move(created).value();
+}
+
 void run_simulate(const SimulateOptions& options) {
   const SimulationPlan plan = plan_from(options);
   reject_unsupported_destination(options.to);
   std::optional<sim::OutputFile> file;
   std::unique_ptr<ingest::HttpEventSender> sender;
+  std::unique_ptr<ingest::KafkaSink> kafka;
   try {
     if (is_http_destination(options.to)) {
       auto created = ingest::HttpEventSender::create({options.to, options.write_key});
       if (!created) throw usage_error("--to: " + created.error());
       sender = std::move(created).value();
+    } else if (is_kafka_destination(options.to)) {
+      kafka = open_kafka_sink(options.to);
     } else if (options.to != "-") {
       file.emplace(options.to);
     }
-    const sim::ChunkWriter write = [&file, &sender](std::string_view ndjson) {
+    const sim::ChunkWriter write = [&file, &sender, &kafka](std::string_view ndjson) {
       if (sender) {
         const core::Status sent = sender->send(ndjson);
+        if (!sent) throw CommandError{1, sent.error()};
+      } else if (kafka) {
+        const core::Status sent = kafka->send(ndjson);
         if (!sent) throw CommandError{1, sent.error()};
       } else if (file) {
         file->write(ndjson);
@@ -236,6 +250,12 @@ void run_simulate(const SimulateOptions& options) {
       fmt::print(stderr,
                  "simulate: the collector accepted {} events and rejected {} ({} retries)\n",
                  totals.accepted, totals.rejected, totals.retries);
+    }
+    if (kafka) {
+      const core::Status closed = kafka->close();
+      if (!closed) throw CommandError{1, closed.error()};
+      fmt::print(stderr, "simulate: Kafka acknowledged {} events in {} messages\n",
+                 kafka->totals().lines, kafka->totals().messages);
     }
   } catch (const std::invalid_argument& error) {
     throw usage_error(error.what());
@@ -298,8 +318,10 @@ void add_simulate_command(CLI::App& app, const GlobalOptions& /*global*/) {
   with_env(command
                ->add_option("--to", options->to,
                             "Where the NDJSON goes: - for stdout, a file (created or "
-                            "truncated), or a collector: http://HOST:PORT (POST /v1/events in "
-                            "batches of about 1 MB, keep-alive, retried on 429 and 5xx)")
+                            "truncated), a collector: http://HOST:PORT (POST /v1/events in "
+                            "batches of about 1 MB, keep-alive, retried on 429 and 5xx), or "
+                            "Kafka: kafka://HOST:PORT[,HOST:PORT]/TOPIC (messages of whole lines "
+                            "up to 64 KiB, each acknowledged by the brokers)")
                ->capture_default_str());
   with_env(command->add_option("--write-key", options->write_key,
                                "Key for a collector that requires one (prefer the environment: "

@@ -9,6 +9,7 @@
 
 #include "commands.hpp"
 #include "data_directory.hpp"
+#include "shoplake/ingest/kafka_source.hpp"
 #include "shoplake/log/event_log.hpp"
 #include "shoplake/server/collector_routes.hpp"
 #include "shoplake/server/main_server.hpp"
@@ -22,6 +23,7 @@ struct UpOptions {
   std::string fsync = "interval";
   std::uint64_t log_max_pending_bytes = log::LogOptions{}.max_pending_bytes;
   server::CollectorOptions collector;
+  ingest::KafkaSourceOptions kafka;  // no brokers: no Kafka source
 };
 
 std::unique_ptr<log::EventLog> open_event_log(const std::filesystem::path& data_dir,
@@ -35,6 +37,17 @@ std::unique_ptr<log::EventLog> open_event_log(const std::filesystem::path& data_
   auto opened = log::EventLog::open(log_options);
   if (!opened) throw CommandError{1, opened.error()};
   return std::move(opened).value();
+}
+
+// The Kafka source when brokers are given, consuming into the event log; null otherwise.
+std::unique_ptr<ingest::KafkaSource> start_kafka_source(log::EventLog& event_log,
+                                                        const UpOptions& options) {
+  if (options.kafka.brokers.empty()) return nullptr;
+  auto created = ingest::KafkaSource::create(event_log, options.kafka);
+  if (!created) throw CommandError{2, created.error()};
+  const core::Status started = created.value()->start();
+  if (!started) throw CommandError{1, started.error()};
+  return std::move(created).value();
 }
 
 // Blocks SIGINT/SIGTERM in every thread started after this call, so that only the waiting thread
@@ -59,6 +72,7 @@ void run_up(const GlobalOptions& global, const UpOptions& options) {
   const sigset_t shutdown_signals = block_shutdown_signals();
 
   const auto event_log = open_event_log(data_dir, options);
+  const auto kafka_source = start_kafka_source(*event_log, options);
   server::MainServer http(options.http);
   server::CollectorRoutes collector(*event_log, options.collector);
   collector.install(http.routes());
@@ -72,17 +86,22 @@ void run_up(const GlobalOptions& global, const UpOptions& options) {
       "  http            http://{2}:{3}/  (/healthz, /metrics)\n"
       "  collector       POST http://{2}:{3}/v1/events  (NDJSON, JSON array or object; gzip, "
       "deflate, br, zstd)\n"
-      "  event log       {4}  (fsync {5})\n"
-      "Press Ctrl-C to stop.\n",
+      "  event log       {4}  (fsync {5})\n",
       SHOPLAKE_VERSION, std::filesystem::absolute(data_dir).lexically_normal().string(),
       options.http.bind, port.value(),
       std::filesystem::absolute(data_dir / "log").lexically_normal().string(), options.fsync);
+  if (kafka_source) {
+    fmt::print("  kafka source    {} topic {} group {}\n", options.kafka.brokers,
+               options.kafka.topic, options.kafka.group);
+  }
+  fmt::print("Press Ctrl-C to stop.\n");
   std::fflush(stdout);
   spdlog::info("listening on {}:{}", options.http.bind, port.value());
 
   int received = 0;
   sigwait(&shutdown_signals, &received);
   spdlog::info("received {}, stopping", received == SIGINT ? "SIGINT" : "SIGTERM");
+  if (kafka_source) kafka_source->stop();
   http.stop();
   http_thread.join();
 }
@@ -126,6 +145,14 @@ void add_up_command(CLI::App& app, const GlobalOptions& global) {
                             "Require this key (Authorization: Bearer KEY) on POST /v1/events; "
                             "repeatable. Prefer the environment: SHOPLAKE_WRITE_KEY=k1,k2")
                ->delimiter(','));
+  with_env(command->add_option("--kafka-brokers", options->kafka.brokers,
+                               "Consume events from Kafka too: HOST:PORT[,HOST:PORT…] (default: "
+                               "no Kafka source). Each partition resumes where the event log "
+                               "says it stopped; offsets are committed once stored"));
+  with_env(command->add_option("--kafka-topic", options->kafka.topic, "Kafka topic to consume")
+               ->capture_default_str());
+  with_env(command->add_option("--kafka-group", options->kafka.group, "Kafka consumer group")
+               ->capture_default_str());
   command->callback([&global, options] { run_up(global, *options); });
 }
 

@@ -65,6 +65,7 @@ core::Result<std::unique_ptr<HttpEventSender>> HttpEventSender::create(
   auto client = std::make_unique<httplib::Client>(url.value().scheme_host_port);
   if (!client->is_valid()) return core::Error{"cannot use '" + options.url + "'"};
   client->set_keep_alive(true);
+  client->set_tcp_nodelay(true);
   client->set_read_timeout(std::chrono::seconds(60));
   return std::unique_ptr<HttpEventSender>(
       new HttpEventSender(options, url.value().path, std::move(client)));

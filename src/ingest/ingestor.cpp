@@ -105,7 +105,7 @@ Ingestor::Ingestor(log::EventLog& log, IngestOptions options)
     : log_(log), options_(options), parser_(options.validation) {}
 
 void Ingestor::parse_body(std::string_view body, Collector& collector) {
-  switch (detect_shape(body)) {
+  switch (options_.ndjson_stream ? BodyShape::ndjson : detect_shape(body)) {
     case BodyShape::ndjson:
       parser_.parse_ndjson(body, collector);
       break;
@@ -155,7 +155,8 @@ IngestResult Ingestor::ingest(std::string_view body, log::Origin origin) {
   result.accepted = collector.accepted;
   result.rejected = collector.rejected;
   result.errors = std::move(collector.errors);
-  if (collector.accepted == 0 && collector.rejected > 0 && collector.no_objects) {
+  if (collector.accepted == 0 && collector.rejected > 0 && collector.no_objects &&
+      !options_.ndjson_stream) {
     result.status = IngestStatus::not_json;
     result.message = "the body holds no JSON object: line " +
                      std::to_string(result.errors.front().line) + ": " +

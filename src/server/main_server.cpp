@@ -15,6 +15,10 @@ MainServer::MainServer(ServerOptions options)
     const int yes = 1;
     ::setsockopt(socket, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
   });
+  http_->set_tcp_nodelay(true);  // a response in two writes must not wait for a delayed ACK
+  // httplib closes a keep-alive connection after 5 requests by default: senders that batch
+  // would pay a reconnect every few bodies.
+  http_->set_keep_alive_max_count(100000);
   add_builtin_routes();
 }
 

@@ -17,6 +17,10 @@ struct IngestOptions {
   core::ValidationOptions validation;
   std::uint64_t max_events_per_body = 100'000;  // a larger body is refused whole
   std::size_t max_reported_errors = 100;        // rejections listed back to the client
+  // For a stream with nobody to answer (Kafka): every body is NDJSON whatever its first character,
+  // and a body without a single JSON object is stored as rejections instead of refused, so that
+  // no line is lost.
+  bool ndjson_stream = false;
 };
 
 enum class BodyShape : std::uint8_t {

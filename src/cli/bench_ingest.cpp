@@ -1,0 +1,353 @@
+// `shoplake bench ingest`: NDJSON over HTTP into the durable log, with the client on the same
+// machine, and the same batches inserted into Debian's clickhouse-server as the standing peer.
+#include <fmt/core.h>
+#include <httplib.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+
+#include <algorithm>
+#include <atomic>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include "commands.hpp"
+#include "shoplake/core/ndjson_writer.hpp"
+#include "shoplake/core/time.hpp"
+#include "shoplake/log/event_log.hpp"
+#include "shoplake/server/collector_routes.hpp"
+#include "shoplake/server/main_server.hpp"
+#include "shoplake/sim/simulator.hpp"
+
+extern char** environ;
+
+namespace shoplake::cli {
+
+namespace {
+
+struct BenchIngestOptions {
+  std::uint64_t events = 2'000'000;
+  std::size_t batch_bytes = 1 << 20;
+  int connections = 4;
+  int runs = 3;
+  std::string fsync = "interval";
+  std::vector<double> rates = {10'000, 100'000};
+  double latency_seconds = 5;
+  std::string clickhouse = "auto";  // auto | off | path of clickhouse-server
+};
+
+// Simulator history ending now, cut into bodies of whole lines.
+std::vector<std::string> make_batches(const BenchIngestOptions& options) {
+  sim::SimulatorConfig config;
+  config.seed = 42;
+  config.events_per_second = 2000;
+  config.end_ms = core::now_ms() - core::kMillisPerMinute;
+  // Long enough for the requested count even at the quietest hour (0.2x the mean rate).
+  config.start_ms = config.end_ms - static_cast<std::int64_t>(options.events / 300 + 60) * 1000;
+  sim::Simulator simulator(config);
+  std::vector<std::string> batches(1);
+  core::EventView event;
+  for (std::uint64_t i = 0; i < options.events && simulator.next(event); ++i) {
+    if (batches.back().size() >= options.batch_bytes) batches.emplace_back();
+    core::append_ndjson(event, batches.back());
+  }
+  return batches;
+}
+
+std::size_t lines_in(const std::string& batch) {
+  return static_cast<std::size_t>(std::count(batch.begin(), batch.end(), '\n'));
+}
+
+struct Throughput {
+  double events_per_second = 0;
+  double megabytes_per_second = 0;
+};
+
+// Sends every batch once over `connections` keep-alive connections; counts what was answered 200.
+Throughput send_all(const std::string& host, int port, const std::string& path,
+                    const std::vector<std::string>& batches, int connections,
+                    std::uint64_t& events_acknowledged) {
+  std::atomic<std::size_t> next{0};
+  std::atomic<std::uint64_t> events{0};
+  std::atomic<std::uint64_t> bytes{0};
+  const auto started = std::chrono::steady_clock::now();
+  std::vector<std::thread> senders;
+  for (int c = 0; c < connections; ++c) {
+    senders.emplace_back([&] {
+      httplib::Client client(host, port);
+      client.set_keep_alive(true);
+      client.set_tcp_nodelay(true);
+      client.set_read_timeout(std::chrono::seconds(120));
+      for (std::size_t i = next++; i < batches.size(); i = next++) {
+        for (int attempt = 0;; ++attempt) {
+          const auto response = client.Post(path, batches[i], "application/x-ndjson");
+          if (response && response->status == 200) break;
+          if (attempt == 100) {
+            throw CommandError{1, fmt::format("{} refused a batch 100 times: {}", path,
+                                              response ? response->body : "no answer")};
+          }
+          std::this_thread::sleep_for(std::chrono::milliseconds(20));  // 429: try again
+        }
+        events += lines_in(batches[i]);
+        bytes += batches[i].size();
+      }
+    });
+  }
+  for (auto& sender : senders) sender.join();
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  events_acknowledged = events;
+  return {static_cast<double>(events) / seconds, static_cast<double>(bytes) / seconds / 1e6};
+}
+
+double median(std::vector<double> values) {
+  std::sort(values.begin(), values.end());
+  return values[values.size() / 2];
+}
+
+double percentile(std::vector<double> values, double fraction) {
+  std::sort(values.begin(), values.end());
+  const auto index = static_cast<std::size_t>(fraction * static_cast<double>(values.size() - 1));
+  return values[index];
+}
+
+// Acknowledgement latency at a fixed rate: 100 requests a second, rate/100 events each.
+std::vector<double> latencies_at(int port, const std::string& source_ndjson, double rate,
+                                 double seconds) {
+  const std::size_t per_request = std::max<std::size_t>(1, static_cast<std::size_t>(rate / 100));
+  std::vector<std::string> bodies;
+  std::size_t begin = 0;
+  while (bodies.size() < 64) {
+    std::size_t end = begin;
+    for (std::size_t line = 0; line < per_request; ++line) {
+      const std::size_t newline = source_ndjson.find('\n', end);
+      if (newline == std::string::npos) {
+        end = 0;
+        break;
+      }
+      end = newline + 1;
+    }
+    if (end == 0) {
+      begin = 0;
+      continue;
+    }
+    bodies.push_back(source_ndjson.substr(begin, end - begin));
+    begin = end;
+  }
+  httplib::Client client("127.0.0.1", port);
+  client.set_keep_alive(true);
+  client.set_tcp_nodelay(true);
+  client.set_read_timeout(std::chrono::seconds(10));
+  std::vector<double> latencies;
+  const auto interval = std::chrono::milliseconds(10);
+  auto due = std::chrono::steady_clock::now();
+  const auto end = due + std::chrono::duration<double>(seconds);
+  for (std::size_t i = 0; due < end; ++i) {
+    std::this_thread::sleep_until(due);
+    const auto sent = std::chrono::steady_clock::now();
+    const auto response =
+        client.Post("/v1/events", bodies[i % bodies.size()], "application/x-ndjson");
+    if (response && response->status == 200) {
+      latencies.push_back(
+          std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - sent)
+              .count());
+    }
+    due += interval;
+  }
+  return latencies;
+}
+
+int free_port() {
+  httplib::Server probe;
+  const int port = probe.bind_to_any_port("127.0.0.1");
+  return port;
+}
+
+std::string find_clickhouse(const std::string& setting) {
+  if (setting == "off") return {};
+  if (setting != "auto") return setting;
+  for (const char* candidate : {"/usr/bin/clickhouse-server", "/usr/sbin/clickhouse-server"}) {
+    if (std::filesystem::exists(candidate)) return candidate;
+  }
+  return {};
+}
+
+// A throwaway clickhouse-server on loopback ports, in its own directory.
+class ClickHousePeer {
+ public:
+  ClickHousePeer(const std::string& binary, const std::filesystem::path& directory)
+      : http_port_(free_port()) {
+    std::filesystem::create_directories(directory);
+    std::ofstream(directory / "config.xml") << fmt::format(
+        R"(<?xml version="1.0"?><yandex><logger><level>warning</level><console>1</console></logger>
+<http_port>{}</http_port><tcp_port>{}</tcp_port><listen_host>127.0.0.1</listen_host>
+<path>{}/data/</path><tmp_path>{}/tmp/</tmp_path><user_files_path>{}/files/</user_files_path>
+<format_schema_path>{}/schemas/</format_schema_path><users_config>users.xml</users_config>
+<default_profile>default</default_profile><default_database>default</default_database>
+<mark_cache_size>1073741824</mark_cache_size></yandex>)",
+        http_port_, free_port(), directory.string(), directory.string(), directory.string(),
+        directory.string());
+    std::ofstream(directory / "users.xml")
+        << R"(<?xml version="1.0"?><yandex><profiles><default></default></profiles><users><default>
+<password></password><networks><ip>127.0.0.1</ip></networks><profile>default</profile>
+<quota>default</quota></default></users><quotas><default></default></quotas></yandex>)";
+    const std::string config = "--config-file=" + (directory / "config.xml").string();
+    const std::string log = (directory / "server.log").string();
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, log.c_str(),
+                                     O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
+    std::vector<char*> argv{const_cast<char*>(binary.c_str()), const_cast<char*>(config.c_str()),
+                            nullptr};
+    if (posix_spawn(&pid_, binary.c_str(), &actions, nullptr, argv.data(), environ) != 0) pid_ = -1;
+    posix_spawn_file_actions_destroy(&actions);
+  }
+  ~ClickHousePeer() {
+    if (pid_ > 0) {
+      ::kill(pid_, SIGTERM);
+      ::waitpid(pid_, nullptr, 0);
+    }
+  }
+  bool wait_ready() {
+    httplib::Client client("127.0.0.1", http_port_);
+    for (int i = 0; i < 300 && pid_ > 0; ++i) {
+      if (auto response = client.Get("/ping"); response && response->status == 200) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    return false;
+  }
+  bool query(const std::string& sql) {
+    httplib::Client client("127.0.0.1", http_port_);
+    const auto response = client.Post("/", sql, "text/plain");
+    return response && response->status == 200;
+  }
+  int port() const { return http_port_; }
+
+ private:
+  int http_port_;
+  pid_t pid_ = -1;
+};
+
+constexpr const char* kClickHouseTable =
+    "CREATE TABLE events (event_id String, event_type String, ts String, user_id String, "
+    "session_id String, source String, product_id String, category String, price Float64, "
+    "quantity UInt32, order_id String) ENGINE = MergeTree ORDER BY (event_type, ts)";
+
+void run_bench_ingest(const BenchIngestOptions& options) {
+  fmt::print(stderr, "bench ingest: generating {} simulator events…\n", options.events);
+  const std::vector<std::string> batches = make_batches(options);
+  std::size_t total_bytes = 0;
+  for (const auto& batch : batches) total_bytes += batch.size();
+  const auto scratch = std::filesystem::temp_directory_path() /
+                       fmt::format("shoplake-bench-{}", static_cast<long>(::getpid()));
+  std::filesystem::remove_all(scratch);
+
+  std::vector<double> shoplake_rates;
+  std::vector<double> shoplake_mbs;
+  for (int run = 0; run < options.runs; ++run) {
+    log::LogOptions log_options;
+    log_options.directory = scratch / fmt::format("log-{}", run);
+    auto policy = log::parse_durability_policy(options.fsync);
+    if (!policy) throw CommandError{2, "--fsync: " + policy.error()};
+    log_options.durability = policy.value();
+    auto opened = log::EventLog::open(log_options);
+    if (!opened) throw CommandError{1, opened.error()};
+    auto event_log = std::move(opened).value();
+    server::MainServer http(server::ServerOptions{"127.0.0.1", 0});
+    server::CollectorRoutes collector(*event_log, {});
+    collector.install(http.routes());
+    const auto port = http.listen();
+    if (!port) throw CommandError{1, port.error()};
+    std::thread serving([&http] { http.serve(); });
+    std::uint64_t acknowledged = 0;
+    const Throughput result = send_all("127.0.0.1", port.value(), "/v1/events", batches,
+                                       options.connections, acknowledged);
+    fmt::print(stderr,
+               "  shoplake run {}: {:.2f} M events/s, {:.0f} MB/s ({} events acknowledged)\n",
+               run + 1, result.events_per_second / 1e6, result.megabytes_per_second, acknowledged);
+    shoplake_rates.push_back(result.events_per_second);
+    shoplake_mbs.push_back(result.megabytes_per_second);
+    if (run + 1 == options.runs) {
+      for (const double rate : options.rates) {
+        const auto latencies =
+            latencies_at(port.value(), batches.front(), rate, options.latency_seconds);
+        fmt::print("latency at {:>7.0f} events/s: p50 {:.2f} ms, p99 {:.2f} ms ({} requests)\n",
+                   rate, percentile(latencies, 0.5), percentile(latencies, 0.99), latencies.size());
+      }
+    }
+    http.stop();
+    serving.join();
+    event_log.reset();
+    std::filesystem::remove_all(log_options.directory);
+  }
+  fmt::print(
+      "shoplake: {:.2f} M events/s, {:.0f} MB/s (median of {} runs; {} events, {:.0f} MB in {} "
+      "batches, {} connections, fsync {})\n",
+      median(shoplake_rates) / 1e6, median(shoplake_mbs), options.runs, options.events,
+      static_cast<double>(total_bytes) / 1e6, batches.size(), options.connections, options.fsync);
+
+  const std::string clickhouse_binary = find_clickhouse(options.clickhouse);
+  if (clickhouse_binary.empty()) {
+    fmt::print("clickhouse-server: not found (--clickhouse PATH), no side-by-side figure\n");
+    std::filesystem::remove_all(scratch);
+    return;
+  }
+  std::vector<double> clickhouse_rates;
+  for (int run = 0; run < options.runs; ++run) {
+    ClickHousePeer peer(clickhouse_binary, scratch / fmt::format("clickhouse-{}", run));
+    if (!peer.wait_ready() || !peer.query(kClickHouseTable)) {
+      throw CommandError{1, "clickhouse-server did not start; see its log under " +
+                                (scratch / fmt::format("clickhouse-{}", run)).string()};
+    }
+    std::uint64_t acknowledged = 0;
+    const Throughput result = send_all("127.0.0.1", peer.port(),
+                                       "/?query=INSERT%20INTO%20events%20FORMAT%20JSONEachRow"
+                                       "&input_format_skip_unknown_fields=1",
+                                       batches, options.connections, acknowledged);
+    fmt::print(stderr, "  clickhouse run {}: {:.2f} M events/s, {:.0f} MB/s\n", run + 1,
+               result.events_per_second / 1e6, result.megabytes_per_second);
+    clickhouse_rates.push_back(result.events_per_second);
+  }
+  const double ratio = median(shoplake_rates) / median(clickhouse_rates);
+  fmt::print(
+      "clickhouse-server 18.16 (JSONEachRow into MergeTree): {:.2f} M events/s (median of "
+      "{} runs)\nratio shoplake / clickhouse: {:.2f}x\n",
+      median(clickhouse_rates) / 1e6, options.runs, ratio);
+  std::filesystem::remove_all(scratch);
+}
+
+}  // namespace
+
+void add_bench_command(CLI::App& app) {
+  auto* bench = app.add_subcommand("bench", "Measure shoplake on this machine");
+  bench->require_subcommand(1);
+  auto options = std::make_shared<BenchIngestOptions>();
+  auto* ingest = bench->add_subcommand(
+      "ingest",
+      "NDJSON over HTTP into the durable event log (client on this machine, simulator output), "
+      "acknowledgement latency at fixed rates, and the same batches inserted into Debian's "
+      "clickhouse-server (INSERT … FORMAT JSONEachRow into MergeTree) for a ratio");
+  ingest->add_option("--events", options->events, "Events to send per run")->capture_default_str();
+  ingest->add_option("--batch-bytes", options->batch_bytes, "Bytes per request body")
+      ->capture_default_str();
+  ingest->add_option("--connections", options->connections, "Concurrent keep-alive connections")
+      ->capture_default_str();
+  ingest->add_option("--runs", options->runs, "Runs; the median is reported")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  ingest->add_option("--fsync", options->fsync, "Durability policy of the log")
+      ->capture_default_str();
+  ingest->add_option("--rates", options->rates, "Fixed rates for the latency measurement")
+      ->delimiter(',');
+  ingest->add_option("--latency-seconds", options->latency_seconds, "Seconds per latency rate")
+      ->capture_default_str();
+  ingest
+      ->add_option("--clickhouse", options->clickhouse,
+                   "auto (use clickhouse-server when installed), off, or its path")
+      ->capture_default_str();
+  ingest->callback([options] { run_bench_ingest(*options); });
+}
+
+}  // namespace shoplake::cli
