@@ -1,10 +1,14 @@
 // `shoplake bench ingest`: NDJSON over HTTP into the durable log, with the client on the same
 // machine, and the same batches inserted into Debian's clickhouse-server as the standing peer.
+#include <arpa/inet.h>
 #include <fmt/core.h>
 #include <httplib.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
@@ -158,10 +162,17 @@ std::vector<double> latencies_at(int port, const std::string& source_ndjson, dou
   return latencies;
 }
 
+// A port nothing listens on now: bind to port 0, read what the kernel chose, let it go.
 int free_port() {
-  httplib::Server probe;
-  const int port = probe.bind_to_any_port("127.0.0.1");
-  return port;
+  const int probe = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t length = sizeof address;
+  ::bind(probe, reinterpret_cast<sockaddr*>(&address), sizeof address);
+  ::getsockname(probe, reinterpret_cast<sockaddr*>(&address), &length);
+  ::close(probe);
+  return ntohs(address.sin_port);
 }
 
 std::string find_clickhouse(const std::string& setting) {
@@ -212,7 +223,12 @@ class ClickHousePeer {
   }
   bool wait_ready() {
     httplib::Client client("127.0.0.1", http_port_);
+    client.set_connection_timeout(std::chrono::seconds(1));
     for (int i = 0; i < 300 && pid_ > 0; ++i) {
+      if (::waitpid(pid_, nullptr, WNOHANG) == pid_) {
+        pid_ = -1;  // it exited: its log says why
+        return false;
+      }
       if (auto response = client.Get("/ping"); response && response->status == 200) return true;
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
@@ -273,7 +289,8 @@ void run_bench_ingest(const BenchIngestOptions& options) {
       for (const double rate : options.rates) {
         const auto latencies =
             latencies_at(port.value(), batches.front(), rate, options.latency_seconds);
-        fmt::print("latency at {:>7.0f} events/s: p50 {:.2f} ms, p99 {:.2f} ms ({} requests)\n",
+        fmt::print(stderr,
+                   "latency at {:>7.0f} events/s: p50 {:.2f} ms, p99 {:.2f} ms ({} requests)\n",
                    rate, percentile(latencies, 0.5), percentile(latencies, 0.99), latencies.size());
       }
     }
