@@ -25,8 +25,8 @@ Event::Event(const EventView& view)
       properties(view.properties) {}
 
 EventView Event::view() const {
-  return EventView{event_id, type,     ts_ms,    user_id,  session_id, source,    product_id,
-                   category, price,    quantity, order_id, currency,   properties};
+  return EventView{event_id, type,  ts_ms,    user_id,  session_id, source,    product_id,
+                   category, price, quantity, order_id, currency,   properties};
 }
 
 }  // namespace shoplake::core

@@ -23,8 +23,8 @@ inline constexpr std::size_t kEventTypeCount = 8;
 
 // Canonical lower-case names, indexed by EventType.
 inline constexpr std::array<std::string_view, kEventTypeCount> kEventTypeNames = {
-    "login",          "logout",        "view",     "search", "add_to_cart", "remove_from_cart",
-    "begin_checkout", "purchase",
+    "login",       "logout",           "view",           "search",
+    "add_to_cart", "remove_from_cart", "begin_checkout", "purchase",
 };
 
 constexpr std::string_view to_string(EventType type) {
@@ -57,9 +57,9 @@ struct EventView {
   std::string_view source;      // empty: none sent
   std::string_view product_id;  // empty unless carries_product(type)
   std::string_view category;
-  double price = 0;          // meaningful when carries_product(type)
-  std::int32_t quantity = 0; // meaningful when carries_product(type)
-  std::string_view order_id; // empty unless purchase
+  double price = 0;           // meaningful when carries_product(type)
+  std::int32_t quantity = 0;  // meaningful when carries_product(type)
+  std::string_view order_id;  // empty unless purchase
   std::string_view currency = kDefaultCurrency;
   std::string_view properties;  // a JSON object's text with every non-contract field, or empty
 };

@@ -18,10 +18,10 @@ struct ValidationOptions {
   std::int64_t max_future_ms = 5 * kMillisPerMinute;
   std::int64_t max_age_ms = 30 * kMillisPerDay;
   std::optional<std::int64_t> now_ms;
-  std::size_t max_depth = 16;             // deepest nesting of objects/arrays in one line
-  std::size_t max_line_bytes = 1 << 20;   // a longer line is rejected, unparsed
-  std::size_t max_string_bytes = 1024;    // any contract string field other than ids
-  std::size_t max_items = 1000;           // items[] of one GA4 purchase
+  std::size_t max_depth = 16;            // deepest nesting of objects/arrays in one line
+  std::size_t max_line_bytes = 1 << 20;  // a longer line is rejected, unparsed
+  std::size_t max_string_bytes = 1024;   // any contract string field other than ids
+  std::size_t max_items = 1000;          // items[] of one GA4 purchase
 };
 
 // Why one input line was refused. `field` names the offending field ("price", "items[2].price",
@@ -30,8 +30,8 @@ struct ValidationOptions {
 struct Rejection {
   std::uint64_t line = 0;  // 1-based
   std::string field;
-  std::string error;       // a sentence a user can act on
-  std::string_view raw;    // the line as received, without its '\n' (or "\r\n")
+  std::string error;     // a sentence a user can act on
+  std::string_view raw;  // the line as received, without its '\n' (or "\r\n")
 };
 
 class EventSink {

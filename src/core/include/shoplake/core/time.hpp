@@ -8,7 +8,8 @@
 
 namespace shoplake::core {
 
-// Days since 1970-01-01 for a proleptic Gregorian civil date, and back (Howard Hinnant's algorithm).
+// Days since 1970-01-01 for a proleptic Gregorian civil date, and back (Howard Hinnant's
+// algorithm).
 std::int64_t days_from_civil(int year, unsigned month, unsigned day);
 void civil_from_days(std::int64_t days, int& year, unsigned& month, unsigned& day);
 
