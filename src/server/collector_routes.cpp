@@ -108,22 +108,27 @@ void CollectorRoutes::install(httplib::Server& http) {
     }
     std::string encoding = request.get_header_value("Content-Encoding");
     if (encoding == "gzip" || encoding == "deflate" || encoding == "br") encoding.clear();
+    // An uncompressed body (the common case) is parsed where it was received: no second copy.
     thread_local std::string inflated;
-    const auto decompressed =
-        ingest::decompress(encoding, received, options_.max_body_bytes, inflated);
-    switch (decompressed.error) {
-      case ingest::DecompressError::none:
-        break;
-      case ingest::DecompressError::unsupported:
-        return send_json_error(response, 415, decompressed.message);
-      case ingest::DecompressError::too_large:
-        return send_json_error(response, 413, decompressed.message);
-      case ingest::DecompressError::corrupt:
-        return send_json_error(response, 400, decompressed.message);
+    std::string_view body = received;
+    if (!encoding.empty() && encoding != "identity") {
+      const auto decompressed =
+          ingest::decompress(encoding, received, options_.max_body_bytes, inflated);
+      switch (decompressed.error) {
+        case ingest::DecompressError::none:
+          break;
+        case ingest::DecompressError::unsupported:
+          return send_json_error(response, 415, decompressed.message);
+        case ingest::DecompressError::too_large:
+          return send_json_error(response, 413, decompressed.message);
+        case ingest::DecompressError::corrupt:
+          return send_json_error(response, 400, decompressed.message);
+      }
+      body = inflated;
     }
 
     auto ingestor = borrow();
-    const ingest::IngestResult result = ingestor->ingest(inflated);
+    const ingest::IngestResult result = ingestor->ingest(body);
     give_back(std::move(ingestor));
     switch (result.status) {
       case ingest::IngestStatus::stored:

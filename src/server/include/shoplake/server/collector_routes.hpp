@@ -38,7 +38,6 @@ class CollectorRoutes {
   const CollectorCounters& counters() const { return counters_; }
 
  private:
-  class Lease;
   std::unique_ptr<ingest::Ingestor> borrow();
   void give_back(std::unique_ptr<ingest::Ingestor> ingestor);
 
