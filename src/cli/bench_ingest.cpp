@@ -1,13 +1,7 @@
 // `shoplake bench ingest`: NDJSON over HTTP into the durable log, with the client on the same
 // machine, and the same batches inserted into Debian's clickhouse-server as the standing peer.
-#include <arpa/inet.h>
 #include <fmt/core.h>
 #include <httplib.h>
-#include <netinet/in.h>
-#include <signal.h>
-#include <spawn.h>
-#include <sys/socket.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -23,8 +17,7 @@
 #include "shoplake/server/collector_routes.hpp"
 #include "shoplake/server/main_server.hpp"
 #include "shoplake/sim/simulator.hpp"
-
-extern char** environ;
+#include "shoplake/sql/clickhouse_peer.hpp"
 
 namespace shoplake::cli {
 
@@ -162,90 +155,6 @@ std::vector<double> latencies_at(int port, const std::string& source_ndjson, dou
   return latencies;
 }
 
-// A port nothing listens on now: bind to port 0, read what the kernel chose, let it go.
-int free_port() {
-  const int probe = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t length = sizeof address;
-  ::bind(probe, reinterpret_cast<sockaddr*>(&address), sizeof address);
-  ::getsockname(probe, reinterpret_cast<sockaddr*>(&address), &length);
-  ::close(probe);
-  return ntohs(address.sin_port);
-}
-
-std::string find_clickhouse(const std::string& setting) {
-  if (setting == "off") return {};
-  if (setting != "auto") return setting;
-  for (const char* candidate : {"/usr/bin/clickhouse-server", "/usr/sbin/clickhouse-server"}) {
-    if (std::filesystem::exists(candidate)) return candidate;
-  }
-  return {};
-}
-
-// A throwaway clickhouse-server on loopback ports, in its own directory.
-class ClickHousePeer {
- public:
-  ClickHousePeer(const std::string& binary, const std::filesystem::path& directory)
-      : http_port_(free_port()) {
-    std::filesystem::create_directories(directory);
-    std::ofstream(directory / "config.xml") << fmt::format(
-        R"(<?xml version="1.0"?><yandex><logger><level>warning</level><console>1</console></logger>
-<http_port>{}</http_port><tcp_port>{}</tcp_port><listen_host>127.0.0.1</listen_host>
-<path>{}/data/</path><tmp_path>{}/tmp/</tmp_path><user_files_path>{}/files/</user_files_path>
-<format_schema_path>{}/schemas/</format_schema_path><users_config>users.xml</users_config>
-<default_profile>default</default_profile><default_database>default</default_database>
-<mark_cache_size>1073741824</mark_cache_size></yandex>)",
-        http_port_, free_port(), directory.string(), directory.string(), directory.string(),
-        directory.string());
-    std::ofstream(directory / "users.xml")
-        << R"(<?xml version="1.0"?><yandex><profiles><default></default></profiles><users><default>
-<password></password><networks><ip>127.0.0.1</ip></networks><profile>default</profile>
-<quota>default</quota></default></users><quotas><default></default></quotas></yandex>)";
-    const std::string config = "--config-file=" + (directory / "config.xml").string();
-    const std::string log = (directory / "server.log").string();
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, log.c_str(),
-                                     O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
-    std::vector<char*> argv{const_cast<char*>(binary.c_str()), const_cast<char*>(config.c_str()),
-                            nullptr};
-    if (posix_spawn(&pid_, binary.c_str(), &actions, nullptr, argv.data(), environ) != 0) pid_ = -1;
-    posix_spawn_file_actions_destroy(&actions);
-  }
-  ~ClickHousePeer() {
-    if (pid_ > 0) {
-      ::kill(pid_, SIGTERM);
-      ::waitpid(pid_, nullptr, 0);
-    }
-  }
-  bool wait_ready() {
-    httplib::Client client("127.0.0.1", http_port_);
-    client.set_connection_timeout(std::chrono::seconds(1));
-    for (int i = 0; i < 300 && pid_ > 0; ++i) {
-      if (::waitpid(pid_, nullptr, WNOHANG) == pid_) {
-        pid_ = -1;  // it exited: its log says why
-        return false;
-      }
-      if (auto response = client.Get("/ping"); response && response->status == 200) return true;
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    }
-    return false;
-  }
-  bool query(const std::string& sql) {
-    httplib::Client client("127.0.0.1", http_port_);
-    const auto response = client.Post("/", sql, "text/plain");
-    return response && response->status == 200;
-  }
-  int port() const { return http_port_; }
-
- private:
-  int http_port_;
-  pid_t pid_ = -1;
-};
-
 constexpr const char* kClickHouseTable =
     "CREATE TABLE events (event_id String, event_type String, ts String, user_id String, "
     "session_id String, source String, product_id String, category String, price Float64, "
@@ -305,7 +214,7 @@ void run_bench_ingest(const BenchIngestOptions& options) {
       median(shoplake_rates) / 1e6, median(shoplake_mbs), options.runs, options.events,
       static_cast<double>(total_bytes) / 1e6, batches.size(), options.connections, options.fsync);
 
-  const std::string clickhouse_binary = find_clickhouse(options.clickhouse);
+  const std::string clickhouse_binary = sql::find_clickhouse_server(options.clickhouse);
   if (clickhouse_binary.empty()) {
     fmt::print("clickhouse-server: not found (--clickhouse PATH), no side-by-side figure\n");
     std::filesystem::remove_all(scratch);
@@ -313,13 +222,13 @@ void run_bench_ingest(const BenchIngestOptions& options) {
   }
   std::vector<double> clickhouse_rates;
   for (int run = 0; run < options.runs; ++run) {
-    ClickHousePeer peer(clickhouse_binary, scratch / fmt::format("clickhouse-{}", run));
-    if (!peer.wait_ready() || !peer.query(kClickHouseTable)) {
+    sql::ClickHousePeer peer(clickhouse_binary, scratch / fmt::format("clickhouse-{}", run));
+    if (!peer.wait_ready() || peer.query(kClickHouseTable).status != 200) {
       throw CommandError{1, "clickhouse-server did not start; see its log under " +
                                 (scratch / fmt::format("clickhouse-{}", run)).string()};
     }
     std::uint64_t acknowledged = 0;
-    const Throughput result = send_all("127.0.0.1", peer.port(),
+    const Throughput result = send_all("127.0.0.1", peer.http_port(),
                                        "/?query=INSERT%20INTO%20events%20FORMAT%20JSONEachRow"
                                        "&input_format_skip_unknown_fields=1",
                                        batches, options.connections, acknowledged);
