@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <deque>
 #include <limits>
 #include <mutex>
 #include <optional>
@@ -19,6 +20,7 @@ using Clock = std::chrono::steady_clock;
 constexpr std::chrono::milliseconds kMaxBackoff{2000};
 constexpr std::chrono::milliseconds kIdlePoll{100};
 constexpr int kCommittedLookupTimeoutMs = 10'000;
+constexpr std::chrono::milliseconds kDurableWait{10'000};
 
 std::optional<std::int64_t> parse_offset(std::string_view text) {
   std::int64_t offset = 0;
@@ -84,6 +86,7 @@ struct KafkaSource::Consumer {
   void take(const rd_kafka_message_t& message);
   bool store(std::int32_t partition, const PendingBatch& batch);
   void commit(std::int32_t partition, std::int64_t next_offset, bool wait);
+  void commit_durable(bool wait_for_all);
   void store_due_batches(bool all);
   std::chrono::milliseconds poll_timeout() const;
   void fail(const std::string& why);
@@ -97,6 +100,14 @@ struct KafkaSource::Consumer {
   bool cooperative = false;
   std::map<std::int32_t, PendingBatch> pending;
   std::map<std::int32_t, std::int64_t> stored_next;  // per assigned partition, what the log holds
+  // Stored batches whose Kafka offsets wait for the log to make them durable (fsync under the
+  // interval policy) before the group may move past them.
+  struct AwaitingCommit {
+    std::int32_t partition = 0;
+    std::uint64_t log_end_offset = 0;
+    std::int64_t next_offset = 0;
+  };
+  std::deque<AwaitingCommit> awaiting_durability;
 
   std::atomic<std::uint64_t> messages{0};
   std::atomic<std::uint64_t> events_accepted{0};
@@ -197,8 +208,10 @@ void KafkaSource::Consumer::on_assign(rd_kafka_topic_partition_list_t* partition
 }
 
 // Batches of revoked partitions are dropped unstored: neither the log nor the group has moved
-// past them, so whoever gets the partition next reads them again.
+// past them, so whoever gets the partition next reads them again. What was stored is committed
+// first, so the next owner does not read it again.
 void KafkaSource::Consumer::on_revoke(rd_kafka_topic_partition_list_t* partitions) {
+  commit_durable(true);
   for (int i = 0; i < partitions->cnt; ++i) {
     pending.erase(partitions->elems[i].partition);
     stored_next.erase(partitions->elems[i].partition);
@@ -250,7 +263,7 @@ bool KafkaSource::Consumer::store(std::int32_t partition, const PendingBatch& ba
       events_rejected += result.rejected;
       ++batches;
       stored_next[partition] = batch.next_offset;
-      commit(partition, batch.next_offset, false);
+      awaiting_durability.push_back({partition, result.end_offset, batch.next_offset});
       return true;
     }
     if (result.status != IngestStatus::overloaded) {
@@ -274,6 +287,26 @@ void KafkaSource::Consumer::commit(std::int32_t partition, std::int64_t next_off
                  next_offset, rd_kafka_err2str(error));
   }
   rd_kafka_topic_partition_list_destroy(offsets);
+}
+
+// Commits the Kafka offsets of every stored batch the log has made durable; with `wait_for_all`,
+// waits for the log to make all of them durable first and commits synchronously.
+void KafkaSource::Consumer::commit_durable(bool wait_for_all) {
+  if (awaiting_durability.empty()) return;
+  if (wait_for_all) {
+    log.wait_for_durable(awaiting_durability.back().log_end_offset - 1, kDurableWait);
+  }
+  const std::uint64_t durable_end = log.durable_end_offset();
+  std::map<std::int32_t, std::int64_t> committable;
+  while (!awaiting_durability.empty() &&
+         awaiting_durability.front().log_end_offset <= durable_end) {
+    const AwaitingCommit& done = awaiting_durability.front();
+    committable[done.partition] = done.next_offset;
+    awaiting_durability.pop_front();
+  }
+  for (const auto& [partition, next_offset] : committable) {
+    commit(partition, next_offset, wait_for_all);
+  }
 }
 
 // Stores the batches whose delay has passed (or every batch), oldest partitions first.
@@ -364,11 +397,13 @@ void KafkaSource::run() {
       rd_kafka_message_destroy(message);
     }
     consumer.store_due_batches(false);
+    consumer.commit_durable(false);
   }
   if (!consumer.failed()) {
     consumer.store_due_batches(true);
-    // The asynchronous commits may still be in flight: make the last position of each partition
-    // the group's before leaving it.
+    consumer.commit_durable(true);
+    // Earlier asynchronous commits may still be in flight: make the last position of each
+    // partition the group's before leaving it (all of it durable now).
     for (const auto& [partition, next_offset] : consumer.stored_next) {
       if (next_offset > 0) consumer.commit(partition, next_offset, true);
     }

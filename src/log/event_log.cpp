@@ -149,6 +149,10 @@ std::uint64_t EventLog::start_offset() const {
   return state_->registry->start_offset();
 }
 
+std::uint64_t EventLog::appended_end_offset() const {
+  return state_->committer->appended_end_offset();
+}
+
 std::uint64_t EventLog::durable_end_offset() const {
   return state_->committer->durable_end_offset();
 }

@@ -119,6 +119,7 @@ AppendOutcome GroupCommitter::append(std::span<const RecordToAppend> records) {
   std::unique_lock lock(mutex_);
   if (failure_) return refusal(AppendStatus::failed, *failure_);
   if (closing_) return refusal(AppendStatus::closed, "event log: closed");
+  // Bounds both the memory of what waits to be written and what an OS crash could take back.
   const std::uint64_t waiting_bytes = appended_bytes_ - durable_bytes_;
   if (waiting_bytes + batch_bytes > max_pending_bytes_) {
     ++counters_.overloaded_appends;
@@ -139,13 +140,21 @@ AppendOutcome GroupCommitter::append(std::span<const RecordToAppend> records) {
   counters_.bytes_appended += batch_bytes;
 
   const std::uint64_t ticket = appended_bytes_;
-  durable_changed_.wait(lock, [&] { return durable_bytes_ >= ticket || failure_.has_value(); });
-  if (durable_bytes_ < ticket) return refusal(AppendStatus::failed, *failure_);
+  const std::uint64_t& answered_bytes =
+      policy_.mode == FsyncMode::always ? durable_bytes_ : written_bytes_;
+  durable_changed_.wait(lock,
+                        [&] { return answered_bytes >= ticket || failure_.has_value(); });
+  if (answered_bytes < ticket) return refusal(AppendStatus::failed, *failure_);
   AppendOutcome outcome;
   outcome.status = AppendStatus::durable;
   outcome.first_offset = first_offset;
   outcome.end_offset = first_offset + batch_entries;
   return outcome;
+}
+
+std::uint64_t GroupCommitter::appended_end_offset() const {
+  std::lock_guard lock(mutex_);
+  return next_offset_;
 }
 
 std::uint64_t GroupCommitter::durable_end_offset() const {
@@ -226,6 +235,8 @@ void GroupCommitter::run_flusher() {
       core::Status status = core::ok_status();
       if (took_batch) {
         status = write_batch(writing_);
+        // Under "never" the publish right below answers; under "always" the fsync does.
+        if (status && policy_.mode == FsyncMode::interval) announce_written();
         // A roll inside the batch published what came before it, not what followed.
         if (written_.bytes > published_bytes_ && !unsynced_since_) unsynced_since_ = batch_since;
         if (writing_.capacity() > kRetainedBufferBytes &&
@@ -323,7 +334,16 @@ void GroupCommitter::publish() {
   {
     std::lock_guard lock(mutex_);
     durable_bytes_ = written_.bytes;
+    written_bytes_ = written_.bytes;
     durable_end_offset_.store(written_.end_offset, std::memory_order_release);
+  }
+  durable_changed_.notify_all();
+}
+
+void GroupCommitter::announce_written() {
+  {
+    std::lock_guard lock(mutex_);
+    written_bytes_ = written_.bytes;
   }
   durable_changed_.notify_all();
 }

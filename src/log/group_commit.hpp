@@ -1,9 +1,13 @@
 // Group commit: appenders copy their records into a shared pending buffer under a short lock,
 // taking their offsets there; one flusher thread writes that buffer to the active segment, syncs
 // it as the durability policy says, and only then wakes the appenders it covers. Concurrent
-// appenders thereby share write() and fsync calls, and nothing is done per entry. Under
-// "interval" the flusher writes as data arrives but syncs at most once per interval, and no later
-// than an interval after the oldest append still waiting.
+// appenders thereby share write() and fsync calls, and nothing is done per entry.
+// When an append is answered depends on the policy: "always" after the fsync that covers it;
+// "interval" and "never" once it is written to the segment file (in the page cache, where it
+// survives a crash of shoplake). Under "interval" the flusher then syncs at most once per
+// interval, and no later than an interval after the oldest unsynced write. Readers see only what
+// is durable under the policy, fsynced under "interval", so no reader ever sees an offset that an
+// OS crash could take back.
 #pragma once
 
 #include <atomic>
@@ -43,6 +47,7 @@ class GroupCommitter {
 
   AppendOutcome append(std::span<const RecordToAppend> records);
   std::uint64_t durable_end_offset() const;
+  std::uint64_t appended_end_offset() const;
   std::uint64_t wait_for_durable(std::uint64_t offset, std::chrono::milliseconds timeout) const;
   // Refuses new appends, makes every accepted one durable and stops the flusher.
   void close();
@@ -70,6 +75,7 @@ class GroupCommitter {
   core::Status write_run(std::span<const std::byte> run, std::uint64_t end_offset,
                          std::int64_t last_appended_at_ms);
   core::Status sync_and_publish();
+  void announce_written();
   void publish();
   void fail(const std::string& message);
   Clock::time_point interval_sync_deadline() const;
@@ -90,6 +96,7 @@ class GroupCommitter {
   Clock::time_point pending_since_{};  // when the oldest record in pending_ was appended
   std::uint64_t next_offset_ = 0;      // the next entry's offset
   std::uint64_t appended_bytes_ = 0;   // total accepted since open
+  std::uint64_t written_bytes_ = 0;    // total written to the segment files since open
   std::uint64_t durable_bytes_ = 0;    // total durable since open
   std::atomic<std::uint64_t> durable_end_offset_{0};
   bool flusher_idle_ = false;

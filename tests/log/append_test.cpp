@@ -122,7 +122,8 @@ TEST(EventLogDurability, IntervalSyncsALoneAppendAtOnce) {
   ASSERT_TRUE(log);
   const auto started = std::chrono::steady_clock::now();
   ASSERT_EQ(append_one(*log, "alone").status, AppendStatus::durable);
-  // Acknowledged after its fsync, which did not wait for the interval: none ran within it.
+  // Answered once written; its fsync did not wait for the interval: none ran within it.
+  EXPECT_EQ(log->wait_for_durable(0, 2500ms), 1U);
   EXPECT_EQ(log->stats().fsyncs, 1U);
   EXPECT_LT(std::chrono::steady_clock::now() - started, 2500ms);
 }
@@ -134,11 +135,16 @@ TEST(EventLogDurability, IntervalSharesOneFsyncPerIntervalAmongConcurrentAppende
   auto log = open_log(options);
   ASSERT_TRUE(log);
   ASSERT_EQ(append_one(*log, "first").status, AppendStatus::durable);
+  ASSERT_EQ(log->wait_for_durable(0, 2500ms), 1U);
   ASSERT_EQ(log->stats().fsyncs, 1U);
-  // Within an interval of that fsync: the four wait for the next one and share it.
+  // Within an interval of that fsync: the four are answered once written, and share the next
+  // fsync, an interval after the first.
+  const auto first_synced = std::chrono::steady_clock::now();
   append_from_threads(*log, 4, 1);
+  EXPECT_EQ(log->durable_end_offset(), 1U);
+  EXPECT_EQ(log->wait_for_durable(4, 2500ms), 5U);
+  EXPECT_GE(std::chrono::steady_clock::now() - first_synced, 400ms);
   EXPECT_EQ(log->stats().fsyncs, 2U);
-  EXPECT_EQ(log->durable_end_offset(), 5U);
 }
 
 TEST(EventLogDurability, NeverOnlyWrites) {
@@ -167,6 +173,7 @@ TEST(EventLogAppend, OverloadRefusesAtOnceAndWritesNothing) {
   const std::string payload(600, 'p');
   // After this fsync the next one waits for the interval, so the next append stays pending.
   ASSERT_EQ(append_one(*log, "warm-up").status, AppendStatus::durable);
+  ASSERT_EQ(log->wait_for_durable(0, 2500ms), 1U);
 
   std::thread pending([&] { EXPECT_EQ(append_one(*log, payload).status, AppendStatus::durable); });
   while (log->stats().records_appended < 2) std::this_thread::sleep_for(1ms);

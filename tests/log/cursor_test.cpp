@@ -14,6 +14,7 @@ namespace {
 using namespace std::chrono_literals;
 using testing::append_one;
 using testing::drain;
+using testing::wait_until_readable;
 using testing::open_log;
 using testing::options_for;
 using testing::payload_for;
@@ -63,6 +64,7 @@ TEST(EventLogCursor, SeesRecordsAppendedLaterIncludingInNewSegments) {
   auto log = open_log(small_segments(directory.path()));
   ASSERT_TRUE(log);
   append_numbered(*log, 0, 5);
+  wait_until_readable(*log);
   auto cursor = log->read_from(0);
   ASSERT_TRUE(cursor) << cursor.error();
   expect_numbered(drain(*cursor.value()), 0);
@@ -73,6 +75,7 @@ TEST(EventLogCursor, SeesRecordsAppendedLaterIncludingInNewSegments) {
   const auto segments_before = log->stats().segments;
   append_numbered(*log, 5, 40);
   EXPECT_GT(log->stats().segments, segments_before + 5);
+  wait_until_readable(*log);
   const auto later = drain(*cursor.value());
   ASSERT_EQ(later.size(), 35U);
   expect_numbered(later, 5);

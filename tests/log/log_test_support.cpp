@@ -69,7 +69,13 @@ std::vector<StoredRecord> drain(LogCursor& cursor) {
   }
 }
 
+void wait_until_readable(const EventLog& log) {
+  const std::uint64_t appended_end = log.appended_end_offset();
+  if (appended_end > 0) log.wait_for_durable(appended_end - 1, std::chrono::seconds(10));
+}
+
 std::vector<StoredRecord> read_all(const EventLog& log, std::uint64_t offset) {
+  wait_until_readable(log);
   auto cursor = log.read_from(offset);
   if (!cursor) {
     ADD_FAILURE() << "read_from(" << offset << "): " << cursor.error();

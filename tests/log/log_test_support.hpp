@@ -48,7 +48,9 @@ std::string payload_for(std::uint64_t offset, std::size_t size);
 AppendOutcome append_one(EventLog& log, std::string_view payload, std::uint32_t count = 1,
                          Origin origin = {});
 
-// Every durable record from `offset` on; fails the current test on a read error.
+// Under the interval policy an answered append becomes readable at the next fsync: waits for it.
+void wait_until_readable(const EventLog& log);
+// Every record appended so far from `offset` on, once durable; fails the current test on a read error.
 std::vector<StoredRecord> read_all(const EventLog& log, std::uint64_t offset);
 std::vector<StoredRecord> drain(LogCursor& cursor);
 

@@ -19,9 +19,12 @@
 namespace shoplake::log {
 
 enum class FsyncMode : std::uint8_t {
-  always,    // fsync before every acknowledgement (concurrent appends still share one fsync)
-  interval,  // group commit: one fsync per interval for everything appended in it
-  never,     // write() only: survives kill -9 of shoplake, not a power cut
+  always,  // answered after the fsync (concurrent appends still share one fsync)
+  // Answered once written (survives kill -9 of shoplake); one fsync per interval covers all
+  // written in it, so an OS crash or power cut loses at most the last interval. Readers see only
+  // fsynced records.
+  interval,
+  never,  // write() only: survives kill -9 of shoplake, not a power cut
 };
 
 struct DurabilityPolicy {
@@ -117,7 +120,8 @@ class EventLog {
   AppendOutcome append(std::span<const RecordToAppend> records);
 
   std::uint64_t start_offset() const;        // oldest offset still stored
-  std::uint64_t durable_end_offset() const;  // one past the last durable entry
+  std::uint64_t durable_end_offset() const;   // one past the last durable entry
+  std::uint64_t appended_end_offset() const;  // one past the last appended (answered) entry
   // Blocks until durable_end_offset() > offset, the timeout passes or the log closes; returns
   // durable_end_offset().
   std::uint64_t wait_for_durable(std::uint64_t offset, std::chrono::milliseconds timeout) const;

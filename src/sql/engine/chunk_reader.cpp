@@ -1,0 +1,179 @@
+#include "chunk_reader.hpp"
+
+#include <algorithm>
+#include <cstring>
+
+#include "duckdb_handles.hpp"
+
+namespace shoplake::sql {
+namespace {
+
+__extension__ typedef __int128 Int128;
+__extension__ typedef unsigned __int128 UInt128;
+
+std::string to_text(UInt128 value) {
+  char digits[40];
+  int length = 0;
+  do {
+    digits[length++] = static_cast<char>('0' + static_cast<int>(value % 10));
+    value /= 10;
+  } while (value != 0);
+  std::reverse(digits, digits + length);
+  return std::string(digits, static_cast<std::size_t>(length));
+}
+
+std::string to_text(Int128 value) {
+  if (value >= 0) return to_text(static_cast<UInt128>(value));
+  return "-" + to_text(static_cast<UInt128>(0) - static_cast<UInt128>(value));
+}
+
+// An unscaled decimal as exact text: 1250 with scale 2 -> "12.50".
+std::string decimal_text(Int128 unscaled, std::uint8_t scale) {
+  std::string digits = to_text(unscaled < 0 ? static_cast<UInt128>(0) - static_cast<UInt128>(unscaled)
+                                            : static_cast<UInt128>(unscaled));
+  if (scale > 0) {
+    if (digits.size() <= scale) digits.insert(0, scale + 1 - digits.size(), '0');
+    digits.insert(digits.size() - scale, 1, '.');
+  }
+  return unscaled < 0 ? "-" + digits : digits;
+}
+
+Int128 hugeint_value(const duckdb_hugeint& value) {
+  return static_cast<Int128>((static_cast<UInt128>(static_cast<std::uint64_t>(value.upper)) << 64) |
+                             value.lower);
+}
+
+bool reads_natively(duckdb_logical_type type) {
+  switch (duckdb_get_type_id(type)) {
+    case DUCKDB_TYPE_BOOLEAN:
+    case DUCKDB_TYPE_TINYINT:
+    case DUCKDB_TYPE_SMALLINT:
+    case DUCKDB_TYPE_INTEGER:
+    case DUCKDB_TYPE_BIGINT:
+    case DUCKDB_TYPE_UTINYINT:
+    case DUCKDB_TYPE_USMALLINT:
+    case DUCKDB_TYPE_UINTEGER:
+    case DUCKDB_TYPE_UBIGINT:
+    case DUCKDB_TYPE_HUGEINT:
+    case DUCKDB_TYPE_UHUGEINT:
+    case DUCKDB_TYPE_FLOAT:
+    case DUCKDB_TYPE_DOUBLE:
+    case DUCKDB_TYPE_DECIMAL:
+    case DUCKDB_TYPE_VARCHAR:
+    case DUCKDB_TYPE_BLOB:
+    case DUCKDB_TYPE_DATE:
+    case DUCKDB_TYPE_TIMESTAMP_S:
+    case DUCKDB_TYPE_TIMESTAMP_MS:
+    case DUCKDB_TYPE_TIMESTAMP:
+    case DUCKDB_TYPE_TIMESTAMP_NS:
+    case DUCKDB_TYPE_TIMESTAMP_TZ: return true;
+    default: return false;
+  }
+}
+
+template <typename T>
+T at(duckdb_vector vector, idx_t row) {
+  T value;
+  std::memcpy(&value, static_cast<const char*>(duckdb_vector_get_data(vector)) + row * sizeof(T),
+              sizeof(T));
+  return value;
+}
+
+}  // namespace
+
+std::string text_cast_target(duckdb_logical_type type) {
+  if (duckdb_get_type_id(type) == DUCKDB_TYPE_LIST) {
+    duck::LogicalType child(duckdb_list_type_child_type(type));
+    std::string child_target = text_cast_target(child.get());
+    return child_target.empty() ? std::string() : child_target + "[]";
+  }
+  return reads_natively(type) ? std::string() : std::string("VARCHAR");
+}
+
+ColumnReader::ColumnReader(duckdb_logical_type type) : type_id_(duckdb_get_type_id(type)) {
+  if (type_id_ == DUCKDB_TYPE_DECIMAL) {
+    decimal_storage_ = duckdb_decimal_internal_type(type);
+    decimal_scale_ = duckdb_decimal_scale(type);
+  } else if (type_id_ == DUCKDB_TYPE_LIST) {
+    duck::LogicalType child(duckdb_list_type_child_type(type));
+    element_ = std::make_unique<ColumnReader>(child.get());
+  }
+}
+
+std::size_t ColumnReader::append(duckdb_vector vector, idx_t first, idx_t count,
+                                 ColumnData& out) const {
+  std::uint64_t* validity = duckdb_vector_get_validity(vector);
+  std::size_t bytes = 0;
+  if (type_id_ == DUCKDB_TYPE_LIST && out.offsets.empty()) out.offsets.push_back(0);
+  if (type_id_ == DUCKDB_TYPE_LIST && !out.element) out.element = std::make_unique<ColumnData>();
+  for (idx_t row = first; row < first + count; ++row) {
+    bool valid = validity == nullptr || duckdb_validity_row_is_valid(validity, row);
+    out.null.push_back(valid ? 0 : 1);
+    switch (type_id_) {
+      case DUCKDB_TYPE_BOOLEAN: out.u64.push_back(valid && at<bool>(vector, row) ? 1 : 0); break;
+      case DUCKDB_TYPE_TINYINT: out.i64.push_back(at<std::int8_t>(vector, row)); break;
+      case DUCKDB_TYPE_SMALLINT: out.i64.push_back(at<std::int16_t>(vector, row)); break;
+      case DUCKDB_TYPE_INTEGER:
+      case DUCKDB_TYPE_DATE: out.i64.push_back(at<std::int32_t>(vector, row)); break;
+      case DUCKDB_TYPE_BIGINT:
+      case DUCKDB_TYPE_TIMESTAMP_S:
+      case DUCKDB_TYPE_TIMESTAMP_MS:
+      case DUCKDB_TYPE_TIMESTAMP:
+      case DUCKDB_TYPE_TIMESTAMP_NS:
+      case DUCKDB_TYPE_TIMESTAMP_TZ: out.i64.push_back(at<std::int64_t>(vector, row)); break;
+      case DUCKDB_TYPE_UTINYINT: out.u64.push_back(at<std::uint8_t>(vector, row)); break;
+      case DUCKDB_TYPE_USMALLINT: out.u64.push_back(at<std::uint16_t>(vector, row)); break;
+      case DUCKDB_TYPE_UINTEGER: out.u64.push_back(at<std::uint32_t>(vector, row)); break;
+      case DUCKDB_TYPE_UBIGINT: out.u64.push_back(at<std::uint64_t>(vector, row)); break;
+      case DUCKDB_TYPE_FLOAT: out.f64.push_back(at<float>(vector, row)); break;
+      case DUCKDB_TYPE_DOUBLE: out.f64.push_back(at<double>(vector, row)); break;
+      case DUCKDB_TYPE_HUGEINT:
+        out.str.push_back(valid ? to_text(hugeint_value(at<duckdb_hugeint>(vector, row))) : "");
+        break;
+      case DUCKDB_TYPE_UHUGEINT: {
+        auto value = at<duckdb_uhugeint>(vector, row);
+        out.str.push_back(valid ? to_text((static_cast<UInt128>(value.upper) << 64) | value.lower)
+                                : "");
+        break;
+      }
+      case DUCKDB_TYPE_DECIMAL: {
+        Int128 unscaled = 0;
+        if (valid) {
+          switch (decimal_storage_) {
+            case DUCKDB_TYPE_SMALLINT: unscaled = at<std::int16_t>(vector, row); break;
+            case DUCKDB_TYPE_INTEGER: unscaled = at<std::int32_t>(vector, row); break;
+            case DUCKDB_TYPE_BIGINT: unscaled = at<std::int64_t>(vector, row); break;
+            default: unscaled = hugeint_value(at<duckdb_hugeint>(vector, row)); break;
+          }
+        }
+        out.str.push_back(valid ? decimal_text(unscaled, decimal_scale_) : "");
+        break;
+      }
+      case DUCKDB_TYPE_LIST: {
+        auto entry = at<duckdb_list_entry>(vector, row);
+        idx_t length = valid ? entry.length : 0;
+        if (length > 0) {
+          bytes += element_->append(duckdb_list_vector_get_child(vector), entry.offset, length,
+                                    *out.element);
+        }
+        out.offsets.push_back(out.offsets.back() + static_cast<std::uint32_t>(length));
+        break;
+      }
+      default: {  // VARCHAR and BLOB: bytes as they are
+        if (!valid) {
+          out.str.emplace_back();
+          break;
+        }
+        auto* strings = static_cast<duckdb_string_t*>(duckdb_vector_get_data(vector));
+        out.str.emplace_back(duckdb_string_t_data(&strings[row]),
+                             duckdb_string_t_length(strings[row]));
+        bytes += out.str.back().size();
+        break;
+      }
+    }
+    bytes += 8;
+  }
+  return bytes;
+}
+
+}  // namespace shoplake::sql

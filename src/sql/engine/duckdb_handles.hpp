@@ -1,0 +1,122 @@
+// Owning C++ handles over DuckDB's C API objects, so every early return releases what it opened.
+#pragma once
+
+#include <duckdb.h>
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+
+namespace shoplake::sql::duck {
+
+// One owning handle: `Destroy` is the C API's destroy function, which takes a pointer to the handle.
+template <typename Handle, auto Destroy>
+class Owned {
+ public:
+  Owned() = default;
+  explicit Owned(Handle handle) : handle_(handle) {}
+  ~Owned() { reset(); }
+  Owned(Owned&& other) noexcept : handle_(std::exchange(other.handle_, nullptr)) {}
+  Owned& operator=(Owned&& other) noexcept {
+    if (this != &other) {
+      reset();
+      handle_ = std::exchange(other.handle_, nullptr);
+    }
+    return *this;
+  }
+  Owned(const Owned&) = delete;
+  Owned& operator=(const Owned&) = delete;
+
+  Handle get() const { return handle_; }
+  Handle* out() {
+    reset();
+    return &handle_;
+  }
+  explicit operator bool() const { return handle_ != nullptr; }
+  void reset() {
+    if (handle_ != nullptr) Destroy(&handle_);
+    handle_ = nullptr;
+  }
+
+ private:
+  Handle handle_ = nullptr;
+};
+
+using Database = Owned<duckdb_database, duckdb_close>;
+using Connection = Owned<duckdb_connection, duckdb_disconnect>;
+using Config = Owned<duckdb_config, duckdb_destroy_config>;
+using PreparedStatement = Owned<duckdb_prepared_statement, duckdb_destroy_prepare>;
+using ExtractedStatements = Owned<duckdb_extracted_statements, duckdb_destroy_extracted>;
+using DataChunk = Owned<duckdb_data_chunk, duckdb_destroy_data_chunk>;
+using LogicalType = Owned<duckdb_logical_type, duckdb_destroy_logical_type>;
+using Value = Owned<duckdb_value, duckdb_destroy_value>;
+using TableFunction = Owned<duckdb_table_function, duckdb_destroy_table_function>;
+using ScalarFunction = Owned<duckdb_scalar_function, duckdb_destroy_scalar_function>;
+
+// duckdb_result is a struct, not a pointer, and must be destroyed even when the query failed.
+class Result {
+ public:
+  Result() = default;
+  ~Result() { reset(); }
+  Result(Result&& other) noexcept : result_(other.result_), live_(std::exchange(other.live_, false)) {}
+  Result& operator=(Result&& other) noexcept {
+    if (this != &other) {
+      reset();
+      result_ = other.result_;
+      live_ = std::exchange(other.live_, false);
+    }
+    return *this;
+  }
+  Result(const Result&) = delete;
+  Result& operator=(const Result&) = delete;
+
+  duckdb_result* out() {
+    reset();
+    live_ = true;
+    return &result_;
+  }
+  duckdb_result* get() { return &result_; }
+  void reset() {
+    if (live_) duckdb_destroy_result(&result_);
+    live_ = false;
+  }
+
+ private:
+  duckdb_result result_{};
+  bool live_ = false;
+};
+
+// A string DuckDB allocated with duckdb_malloc.
+struct DuckFree {
+  void operator()(char* text) const { duckdb_free(text); }
+};
+using DuckString = std::unique_ptr<char, DuckFree>;
+
+struct StatementError {
+  std::string message;
+  duckdb_error_type type = DUCKDB_ERROR_INVALID;
+};
+
+// Runs trusted SQL (setup, DDL from publishers) to completion; the error when it failed.
+inline std::optional<StatementError> run(duckdb_connection connection, const std::string& sql) {
+  Result result;
+  if (duckdb_query(connection, sql.c_str(), result.out()) == DuckDBSuccess) return std::nullopt;
+  const char* message = duckdb_result_error(result.get());
+  return StatementError{message != nullptr ? message : "unknown DuckDB error",
+                        duckdb_result_error_type(result.get())};
+}
+
+// 'text' as a SQL string literal, and "name" as a quoted identifier.
+inline std::string quote_literal(const std::string& text) {
+  std::string quoted = "'";
+  for (char c : text) quoted += c == '\'' ? std::string("''") : std::string(1, c);
+  return quoted + "'";
+}
+inline std::string quote_identifier(const std::string& name) {
+  std::string quoted = "\"";
+  for (char c : name) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return quoted + "\"";
+}
+
+}  // namespace shoplake::sql::duck

@@ -1,0 +1,147 @@
+#include "shoplake/sql/engine.hpp"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+
+#include "connection_pool.hpp"
+#include "duckdb_catalog.hpp"
+#include "duckdb_handles.hpp"
+#include "live_tables.hpp"
+#include "query_stream.hpp"
+#include "query_watchdog.hpp"
+#include "system_schema.hpp"
+
+namespace shoplake::sql {
+namespace {
+
+// Idle connections kept for reuse; more are opened when more queries run at once.
+constexpr std::size_t kMaxIdleConnections = 16;
+
+std::filesystem::path normalized_directory(const std::filesystem::path& directory) {
+  if (directory.empty()) return {};
+  auto normal = std::filesystem::absolute(directory).lexically_normal();
+  return normal.has_filename() ? normal : normal.parent_path();
+}
+
+core::Result<duck::Database> open_database(const EngineOptions& options) {
+  duck::Config config;
+  if (duckdb_create_config(config.out()) != DuckDBSuccess) {
+    return core::Error{"cannot create a DuckDB configuration"};
+  }
+  const std::pair<const char*, std::string> settings[] = {
+      {"threads", std::to_string(std::max(options.threads, 1))},
+      {"memory_limit", options.memory_limit},
+      // Extensions come from the DuckDB build only: nothing is downloaded or loaded at run time.
+      {"autoinstall_known_extensions", "false"},
+      {"autoload_known_extensions", "false"},
+  };
+  for (const auto& [name, value] : settings) {
+    if (duckdb_set_config(config.get(), name, value.c_str()) != DuckDBSuccess) {
+      return core::Error{fmt::format("invalid DuckDB setting {} = '{}'", name, value)};
+    }
+  }
+  duck::Database database;
+  char* error = nullptr;
+  if (duckdb_open_ext(nullptr, database.out(), config.get(), &error) != DuckDBSuccess) {
+    std::string message = error != nullptr ? error : "unknown error";
+    duckdb_free(error);
+    return core::Error{"cannot open DuckDB: " + message};
+  }
+  return database;
+}
+
+class DuckdbEngine final : public Engine {
+ public:
+  explicit DuckdbEngine(const EngineOptions& options)
+      : options_(options), lake_directory_(normalized_directory(options.lake_directory)) {}
+
+  core::Status open() {
+    auto database = open_database(options_);
+    if (!database) return core::Error{database.error()};
+    database_ = std::move(database).value();
+    duck::Connection setup;
+    if (duckdb_connect(database_.get(), setup.out()) != DuckDBSuccess) {
+      return core::Error{"cannot connect to DuckDB"};
+    }
+    if (auto restricted = restrict_file_access(setup.get()); !restricted) return restricted;
+    for (const char* schema : Catalog::kSchemas) {
+      if (auto error = duck::run(setup.get(), "CREATE SCHEMA " + duck::quote_identifier(schema))) {
+        return core::Error{error->message};
+      }
+    }
+    if (auto installed = install_system_schema(database_.get(), setup.get()); !installed) {
+      return installed;
+    }
+    if (auto registered = live_tables_.register_function(setup.get()); !registered) {
+      return registered;
+    }
+    for (const auto& statement : options_.setup_sql) {
+      if (auto error = duck::run(setup.get(), statement)) {
+        return core::Error{fmt::format("setup SQL failed: {}\n{}", error->message, statement)};
+      }
+    }
+    // From here on nobody, not even trusted code, changes the database-wide settings.
+    if (auto error = duck::run(setup.get(), "SET lock_configuration = true")) {
+      return core::Error{error->message};
+    }
+    catalog_ = std::make_unique<DuckdbCatalog>(std::move(setup), live_tables_, lake_directory_);
+    pool_ = std::make_unique<ConnectionPool>(database_.get(), install_connection_macros,
+                                             kMaxIdleConnections);
+    return core::ok_status();
+  }
+
+  std::variant<std::unique_ptr<ResultStream>, QueryError> query(
+      const QueryRequest& request) override {
+    QueryLimits limits{options_.query_timeout, options_.max_result_rows};
+    if (request.timeout) limits.timeout = std::min(limits.timeout, *request.timeout);
+    if (request.max_result_rows) limits.max_rows = std::min(limits.max_rows, *request.max_result_rows);
+    auto lease = pool_->acquire();
+    if (!lease) return QueryError{QueryErrorKind::internal, lease.error()};
+    auto stream = std::make_unique<QueryStream>(std::move(lease).value(), watchdog_, limits);
+    if (auto error = stream->start(request)) return *error;
+    return std::unique_ptr<ResultStream>(std::move(stream));
+  }
+
+  Catalog& catalog() override { return *catalog_; }
+  std::string duckdb_version() const override { return duckdb_library_version(); }
+
+ private:
+  // Users may read files in the lake directory only. DuckDB accepts allowed_directories only
+  // while external access is still on, so the order matters.
+  core::Status restrict_file_access(duckdb_connection connection) {
+    std::vector<std::string> statements;
+    if (!lake_directory_.empty()) {
+      statements.push_back(fmt::format("SET allowed_directories = [{}]",
+                                       duck::quote_literal(lake_directory_.string() + "/")));
+    }
+    statements.push_back("SET enable_external_access = false");
+    for (const auto& statement : statements) {
+      if (auto error = duck::run(connection, statement)) return core::Error{error->message};
+    }
+    return core::ok_status();
+  }
+
+  EngineOptions options_;
+  std::filesystem::path lake_directory_;
+  // Declared in destruction order reversed: the registry outlives the database whose table
+  // function points at it; the watchdog stops before the connections it may interrupt close.
+  LiveTableRegistry live_tables_;
+  duck::Database database_;
+  std::unique_ptr<DuckdbCatalog> catalog_;
+  std::unique_ptr<ConnectionPool> pool_;
+  QueryWatchdog watchdog_;
+};
+
+}  // namespace
+
+core::Result<std::unique_ptr<Engine>> Engine::open(const EngineOptions& options) {
+  auto engine = std::make_unique<DuckdbEngine>(options);
+  if (auto opened = engine->open(); !opened) return core::Error{opened.error()};
+  spdlog::debug("SQL engine open: DuckDB {}, {} threads, memory limit {}", duckdb_library_version(),
+                options.threads, options.memory_limit);
+  return std::unique_ptr<Engine>(std::move(engine));
+}
+
+}  // namespace shoplake::sql

@@ -1,0 +1,273 @@
+#include "query_stream.hpp"
+
+#include <fmt/format.h>
+
+#include "column_type.hpp"
+#include "query_error_kind.hpp"
+#include "statement_guard.hpp"
+#include "system_schema.hpp"
+
+namespace shoplake::sql {
+namespace {
+
+QueryError readonly_error(std::string message) {
+  return QueryError{QueryErrorKind::readonly, std::move(message)};
+}
+
+std::string read_only_message(std::string_view statement_kind) {
+  return fmt::format("shoplake's SQL is read-only: only SELECT and EXPLAIN are allowed, got {}",
+                     statement_kind);
+}
+
+// The user's statement as a subquery, with the columns DuckDB cannot hand over as they are cast
+// to text. Positional references (#n) keep duplicate column names apart; the newline before
+// the closing parenthesis ends a trailing line comment.
+std::string with_text_casts(std::string sql, const std::vector<ColumnInfo>& columns,
+                            const std::vector<std::string>& cast_targets) {
+  while (!sql.empty() && (std::isspace(static_cast<unsigned char>(sql.back())) || sql.back() == ';')) {
+    sql.pop_back();
+  }
+  std::string select;
+  for (std::size_t c = 0; c < columns.size(); ++c) {
+    select += c == 0 ? "SELECT " : ", ";
+    select += cast_targets[c].empty() ? fmt::format("#{}", c + 1)
+                                      : fmt::format("CAST(#{} AS {})", c + 1, cast_targets[c]);
+    select += " AS " + duck::quote_identifier(columns[c].name);
+  }
+  return fmt::format("{} FROM (\n{}\n) AS shoplake_query", select, sql);
+}
+
+duck::PreparedStatement prepare(duckdb_connection connection, const std::string& sql) {
+  duck::PreparedStatement prepared;
+  duckdb_prepare(connection, sql.c_str(), prepared.out());
+  return prepared;
+}
+
+}  // namespace
+
+QueryStream::QueryStream(ConnectionPool::Lease lease, QueryWatchdog& watchdog, QueryLimits limits)
+    : lease_(std::move(lease)), watchdog_(watchdog), limits_(limits) {}
+
+QueryStream::~QueryStream() {
+  result_.reset();
+  prepared_.reset();
+  finish();
+  if (in_transaction_ && duck::run(lease_->connection.get(), "ROLLBACK")) lease_.discard();
+  // An interrupt that arrived as the query ended could leave the connection flagged.
+  if (interrupted_) lease_.discard();
+}
+
+void QueryStream::finish() {
+  if (!finished_) finished_ = Clock::now();
+  if (watch_) interrupted_ = watchdog_.disarm(*watch_) || interrupted_;
+  watch_.reset();
+  done_ = true;
+}
+
+QueryError QueryStream::error_from_duckdb(duckdb_error_type type, const char* message) {
+  std::string text = message != nullptr ? message : "unknown DuckDB error";
+  if (watch_) interrupted_ = watchdog_.disarm(*watch_) || interrupted_;
+  watch_.reset();
+  if (interrupted_) {
+    return QueryError{QueryErrorKind::timeout,
+                      fmt::format("the query ran longer than its {} ms timeout",
+                                  limits_.timeout.count())};
+  }
+  return QueryError{classify_duckdb_error(type, text), std::move(text)};
+}
+
+std::optional<QueryError> QueryStream::start(const QueryRequest& request) {
+  duckdb_connection connection = lease_->connection.get();
+  std::string schema = schema_for_database(request.database);
+  if (lease_->schema != schema) {
+    if (duck::run(connection, "SET schema = " + duck::quote_literal(schema))) {
+      return QueryError{QueryErrorKind::unknown_database,
+                        fmt::format("database {} does not exist", request.database)};
+    }
+    lease_->schema = schema;
+  }
+  if (auto error = duck::run(connection, "BEGIN TRANSACTION READ ONLY")) {
+    return QueryError{QueryErrorKind::internal, error->message};
+  }
+  in_transaction_ = true;
+
+  if (auto error = prepare_checked(request.sql)) return error;
+  // Columns whose type depends on a parameter are typed only once the query runs.
+  std::vector<duck::LogicalType> types;
+  bool executed = false;
+  for (idx_t c = 0; c < duckdb_prepared_statement_column_count(prepared_.get()); ++c) {
+    types.emplace_back(duckdb_prepared_statement_column_logical_type(prepared_.get(), c));
+    if (duckdb_get_type_id(types.back().get()) == DUCKDB_TYPE_INVALID && !executed) {
+      if (auto error = bind_and_execute(request)) return error;
+      executed = true;
+    }
+  }
+  if (executed) {
+    for (idx_t c = 0; c < types.size(); ++c) {
+      types[c] = duck::LogicalType(duckdb_column_logical_type(result_.get(), c));
+    }
+  }
+  std::vector<std::string> cast_targets;
+  bool needs_casts = false;
+  for (idx_t c = 0; c < types.size(); ++c) {
+    columns_.push_back(ColumnInfo{duckdb_prepared_statement_column_name(prepared_.get(), c),
+                                  column_type_from_duckdb_name(duckdb_type_name(types[c].get()))});
+    cast_targets.push_back(text_cast_target(types[c].get()));
+    needs_casts = needs_casts || !cast_targets.back().empty();
+  }
+  if (needs_casts) {
+    result_.reset();
+    prepared_ = prepare(lease_->connection.get(), with_text_casts(request.sql, columns_, cast_targets));
+    if (const char* message = duckdb_prepare_error(prepared_.get())) {
+      return error_from_duckdb(duckdb_error_type_of_message(message), message);
+    }
+  }
+  if (needs_casts || !executed) {
+    if (auto error = bind_and_execute(request)) return error;
+  }
+  for (idx_t c = 0; c < duckdb_column_count(result_.get()); ++c) {
+    duck::LogicalType type(duckdb_column_logical_type(result_.get(), c));
+    readers_.emplace_back(type.get());
+  }
+  return std::nullopt;
+}
+
+std::optional<QueryError> QueryStream::bind_and_execute(const QueryRequest& request) {
+  if (auto error = bind(request)) return error;
+  if (!watch_) watch_ = watchdog_.arm(lease_->connection.get(), started_ + limits_.timeout);
+  if (duckdb_execute_prepared_streaming(prepared_.get(), result_.out()) != DuckDBSuccess) {
+    return error_from_duckdb(duckdb_result_error_type(result_.get()),
+                             duckdb_result_error(result_.get()));
+  }
+  return std::nullopt;
+}
+
+std::optional<QueryError> QueryStream::prepare_checked(const std::string& sql) {
+  duckdb_connection connection = lease_->connection.get();
+  duck::ExtractedStatements extracted;
+  idx_t count = duckdb_extract_statements(connection, sql.c_str(), extracted.out());
+  if (count == 0) {
+    const char* message = duckdb_extract_statements_error(extracted.get());
+    if (message == nullptr) return QueryError{QueryErrorKind::syntax, "the query is empty"};
+    return error_from_duckdb(duckdb_error_type_of_message(message), message);
+  }
+  if (count > 1) {
+    return readonly_error(
+        fmt::format("one statement per query: got {} statements separated by ';'", count));
+  }
+  // Refused before DuckDB binds them, because binding some statements already acts: binding
+  // EXPORT DATABASE creates its directory.
+  if (auto keyword = writing_keyword(sql)) return readonly_error(read_only_message(*keyword));
+  std::optional<std::string> explained;
+  if (starts_with_explain(sql)) {
+    explained = explained_statement(sql);
+    if (!explained) return readonly_error(read_only_message("an EXPLAIN it cannot check"));
+    if (auto keyword = writing_keyword(*explained)) {
+      return readonly_error(read_only_message("EXPLAIN of " + *keyword));
+    }
+  }
+  duckdb_prepare_extracted_statement(connection, extracted.get(), 0, prepared_.out());
+  if (const char* message = duckdb_prepare_error(prepared_.get())) {
+    return error_from_duckdb(duckdb_error_type_of_message(message), message);
+  }
+  // The prepared statement's kind decides; the keyword checks above only refuse early.
+  auto kind = duckdb_prepared_statement_type(prepared_.get());
+  if (!is_read_only_kind(kind) || (kind == DUCKDB_STATEMENT_TYPE_EXPLAIN && !explained)) {
+    return readonly_error(read_only_message(statement_kind_name(kind)));
+  }
+  if (kind == DUCKDB_STATEMENT_TYPE_EXPLAIN) {
+    auto inner = prepare(connection, *explained);
+    if (const char* message = duckdb_prepare_error(inner.get())) {
+      return error_from_duckdb(duckdb_error_type_of_message(message), message);
+    }
+    auto inner_kind = duckdb_prepared_statement_type(inner.get());
+    if (inner_kind != DUCKDB_STATEMENT_TYPE_SELECT) {
+      return readonly_error(
+          read_only_message(fmt::format("EXPLAIN of {}", statement_kind_name(inner_kind))));
+    }
+  }
+  return std::nullopt;
+}
+
+std::optional<QueryError> QueryStream::bind(const QueryRequest& request) {
+  duckdb_prepared_statement prepared = prepared_.get();
+  idx_t expected = duckdb_nparams(prepared);
+  auto bind_one = [&](idx_t index, const QueryParameter& parameter) {
+    return std::visit(
+        [&](const auto& value) {
+          using T = std::decay_t<decltype(value)>;
+          if constexpr (std::is_same_v<T, std::nullptr_t>) {
+            return duckdb_bind_null(prepared, index);
+          } else if constexpr (std::is_same_v<T, bool>) {
+            return duckdb_bind_boolean(prepared, index, value);
+          } else if constexpr (std::is_same_v<T, std::int64_t>) {
+            return duckdb_bind_int64(prepared, index, value);
+          } else if constexpr (std::is_same_v<T, double>) {
+            return duckdb_bind_double(prepared, index, value);
+          } else {
+            return duckdb_bind_varchar_length(prepared, index, value.data(), value.size());
+          }
+        },
+        parameter);
+  };
+  if (request.parameters.size() > expected) {
+    return QueryError{QueryErrorKind::bad_arguments,
+                      fmt::format("the query has {} parameters, but {} values were given",
+                                  expected, request.parameters.size())};
+  }
+  for (std::size_t i = 0; i < request.parameters.size(); ++i) {
+    if (bind_one(i + 1, request.parameters[i]) != DuckDBSuccess) {
+      return QueryError{QueryErrorKind::bad_arguments,
+                        fmt::format("cannot bind parameter ${}", i + 1)};
+    }
+  }
+  for (const auto& [name, value] : request.named_parameters) {
+    idx_t index = 0;
+    if (duckdb_bind_parameter_index(prepared, &index, name.c_str()) != DuckDBSuccess ||
+        bind_one(index, value) != DuckDBSuccess) {
+      return QueryError{QueryErrorKind::bad_arguments,
+                        fmt::format("the query has no parameter ${}", name)};
+    }
+  }
+  return std::nullopt;
+}
+
+std::variant<bool, QueryError> QueryStream::next(ResultChunk& chunk) {
+  chunk.rows = 0;
+  chunk.columns.clear();
+  if (done_) return false;
+  duck::DataChunk fetched(duckdb_fetch_chunk(*result_.get()));
+  if (!fetched) {
+    const char* message = duckdb_result_error(result_.get());
+    if (message != nullptr) {
+      auto error = error_from_duckdb(duckdb_result_error_type(result_.get()), message);
+      finish();
+      return error;
+    }
+    finish();
+    return false;
+  }
+  idx_t rows = duckdb_data_chunk_get_size(fetched.get());
+  if (rows_ + rows > limits_.max_rows) {
+    finish();
+    return QueryError{QueryErrorKind::too_many_rows,
+                      fmt::format("the result has more than {} rows; add a LIMIT or ask for "
+                                  "more rows",
+                                  limits_.max_rows)};
+  }
+  chunk.rows = rows;
+  chunk.columns.resize(readers_.size());
+  for (std::size_t c = 0; c < readers_.size(); ++c) {
+    bytes_ += readers_[c].append(duckdb_data_chunk_get_vector(fetched.get(), c), 0, rows,
+                                 chunk.columns[c]);
+  }
+  rows_ += rows;
+  return true;
+}
+
+QueryStatistics QueryStream::statistics() const {
+  auto end = finished_.value_or(Clock::now());
+  return QueryStatistics{std::chrono::duration<double>(end - started_).count(), rows_, bytes_};
+}
+
+}  // namespace shoplake::sql

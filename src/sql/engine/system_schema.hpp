@@ -1,0 +1,32 @@
+// What ClickHouse tools expect besides the data: system.databases, system.tables,
+// system.columns, system.one, version() and currentDatabase().
+//
+// DuckDB's own catalog is called `system`, and a schema of that name would make every
+// `system.x` ambiguous, so the views live in schema clickhouse_system and a replacement scan
+// answers `system.tables` & co. (DuckDB falls back to it when catalog `system` has no such
+// table). The replacement scan only sees the table name, so an unqualified `tables` that
+// matches nothing else resolves to system.tables too.
+#pragma once
+
+#include <duckdb.h>
+
+#include <string>
+
+#include "shoplake/core/result.hpp"
+
+namespace shoplake::sql {
+
+inline constexpr const char* kSystemSchema = "clickhouse_system";
+
+// ClickHouse database name -> DuckDB schema: "" and "default" are main, "system" is
+// clickhouse_system.
+std::string schema_for_database(const std::string& database);
+
+// Creates the system views and the functions they use; run once, at open.
+core::Status install_system_schema(duckdb_database database, duckdb_connection connection);
+
+// The per-connection part: version() and currentDatabase() as temporary macros, so they shadow
+// DuckDB's version() on users' connections only.
+core::Status install_connection_macros(duckdb_connection connection);
+
+}  // namespace shoplake::sql

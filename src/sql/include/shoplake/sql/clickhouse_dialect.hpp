@@ -1,0 +1,71 @@
+// The ClickHouse dialect: turns the text a ClickHouse client sends (one query, perhaps ending in
+// FORMAT and SETTINGS clauses) into one DuckDB statement, and provides the DuckDB macros that give
+// ClickHouse's functions their meaning. docs/SQL.md lists what is supported.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <variant>
+#include <vector>
+
+namespace shoplake::sql {
+
+struct ClickHouseSetting {
+  std::string name;
+  std::string value;  // a string literal's content, else the value's text as written
+};
+
+struct TranslatedQuery {
+  std::string sql;     // DuckDB SQL, without FORMAT and SETTINGS
+  std::string format;  // the FORMAT clause's name as written; empty: none
+  std::vector<ClickHouseSetting> settings;
+};
+
+enum class TranslationErrorKind {
+  syntax,       // the text is not ClickHouse SQL the translator can read (ClickHouse code 62)
+  unsupported,  // valid ClickHouse, but shoplake has no equivalent (e.g. USE, LIMIT BY)
+};
+
+struct TranslationError {
+  TranslationErrorKind kind = TranslationErrorKind::syntax;
+  std::string message;
+  std::size_t position = 0;  // byte offset into the query text
+};
+
+class [[nodiscard]] TranslationResult {
+ public:
+  TranslationResult(TranslatedQuery query) : state_(std::move(query)) {}  // NOLINT: like expected
+  TranslationResult(TranslationError error) : state_(std::move(error)) {}  // NOLINT
+
+  bool ok() const { return std::holds_alternative<TranslatedQuery>(state_); }
+  explicit operator bool() const { return ok(); }
+  const TranslatedQuery& value() const { return std::get<TranslatedQuery>(state_); }
+  const TranslationError& error() const { return std::get<TranslationError>(state_); }
+
+ private:
+  std::variant<TranslatedQuery, TranslationError> state_;
+};
+
+struct TranslationOptions {
+  // The DuckDB catalog whose `system` schema holds the views databases(name),
+  // tables(database, name, engine) and columns(database, table, name, type, position), with
+  // DuckDB's main schema called "default". ClickHouse's `system.x` becomes `<catalog>.system.x`:
+  // DuckDB's own catalog named `system` makes the two-part name ambiguous. "memory" is the
+  // catalog of an in-memory DuckDB database.
+  std::string catalog = "memory";
+};
+
+// Never throws. Unqualified names (SHOW TABLES, DESCRIBE t, EXISTS t) mean the DuckDB schema that
+// current_schema() returns at run time, i.e. the request's database.
+TranslationResult translate_clickhouse_query(std::string_view text,
+                                             const TranslationOptions& options = {});
+
+// Trusted CREATE OR REPLACE MACRO statements, to run once in the schema every query's search path
+// reaches (DuckDB's main). None shadows a DuckDB builtin: where DuckDB has a function of the same
+// name with another meaning, the macro is called clickhouse_<name> and the translator renames
+// the call.
+std::vector<std::string> clickhouse_function_macros();
+
+}  // namespace shoplake::sql
