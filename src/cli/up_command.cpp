@@ -11,8 +11,12 @@
 #include "data_directory.hpp"
 #include "shoplake/ingest/kafka_source.hpp"
 #include "shoplake/log/event_log.hpp"
+#include "shoplake/server/clickhouse_routes.hpp"
 #include "shoplake/server/collector_routes.hpp"
 #include "shoplake/server/main_server.hpp"
+#include "shoplake/server/query_routes.hpp"
+#include "shoplake/sql/clickhouse_dialect.hpp"
+#include "shoplake/sql/engine.hpp"
 
 namespace shoplake::cli {
 
@@ -24,7 +28,23 @@ struct UpOptions {
   std::uint64_t log_max_pending_bytes = log::LogOptions{}.max_pending_bytes;
   server::CollectorOptions collector;
   ingest::KafkaSourceOptions kafka;  // no brokers: no Kafka source
+  int clickhouse_port = 8123;
+  server::ClickHouseHttpOptions clickhouse;
+  sql::EngineOptions sql;
+  std::int64_t query_timeout_ms = 30'000;
 };
+
+std::unique_ptr<sql::Engine> open_sql_engine(const std::filesystem::path& data_dir,
+                                             const UpOptions& options) {
+  sql::EngineOptions engine_options = options.sql;
+  engine_options.lake_directory = std::filesystem::absolute(data_dir / "lake").lexically_normal();
+  std::filesystem::create_directories(engine_options.lake_directory);
+  engine_options.query_timeout = std::chrono::milliseconds(options.query_timeout_ms);
+  engine_options.setup_sql = sql::clickhouse_function_macros();
+  auto opened = sql::Engine::open(engine_options);
+  if (!opened) throw CommandError{1, "SQL engine: " + opened.error()};
+  return std::move(opened).value();
+}
 
 std::unique_ptr<log::EventLog> open_event_log(const std::filesystem::path& data_dir,
                                               const UpOptions& options) {
@@ -62,9 +82,11 @@ sigset_t block_shutdown_signals() {
 }
 
 void run_up(const GlobalOptions& global, const UpOptions& options) {
-  if (!server::is_loopback_address(options.http.bind)) {
-    throw CommandError{2, fmt::format("refusing to bind to {}: this build has no credentials "
-                                      "support yet, so shoplake serves loopback only",
+  if (!server::is_loopback_address(options.http.bind) &&
+      (options.clickhouse.password.empty() || options.collector.write_keys.empty())) {
+    throw CommandError{2, fmt::format("refusing to bind to {} without credentials: set "
+                                      "SHOPLAKE_SQL_PASSWORD (queries) and SHOPLAKE_WRITE_KEY "
+                                      "(events), or bind to 127.0.0.1",
                                       options.http.bind)};
   }
   const std::filesystem::path data_dir = global.data_dir;
@@ -72,13 +94,27 @@ void run_up(const GlobalOptions& global, const UpOptions& options) {
   const sigset_t shutdown_signals = block_shutdown_signals();
 
   const auto event_log = open_event_log(data_dir, options);
+  const auto engine = open_sql_engine(data_dir, options);
   const auto kafka_source = start_kafka_source(*event_log, options);
   server::MainServer http(options.http);
   server::CollectorRoutes collector(*event_log, options.collector);
   collector.install(http.routes());
+  server::QueryRoutes query_api(*engine);
+  query_api.install(http.routes());
   const auto port = http.listen();
   if (!port) throw CommandError{1, port.error()};
+
+  // ClickHouse's HTTP interface has a port of its own, as in the original (8123).
+  server::MainServer clickhouse_http({options.http.bind, options.clickhouse_port});
+  server::ClickHouseRoutes clickhouse(*engine, options.clickhouse);
+  clickhouse.install(clickhouse_http.routes());
+  const auto clickhouse_port = clickhouse_http.listen();
+  if (!clickhouse_port) {
+    throw CommandError{1, "ClickHouse HTTP interface: " + clickhouse_port.error() +
+                              " (choose another with --clickhouse-port)"};
+  }
   std::thread http_thread([&http] { http.serve(); });
+  std::thread clickhouse_thread([&clickhouse_http] { clickhouse_http.serve(); });
 
   fmt::print(
       "shoplake {0} up\n"
@@ -86,10 +122,13 @@ void run_up(const GlobalOptions& global, const UpOptions& options) {
       "  http            http://{2}:{3}/  (/healthz, /metrics)\n"
       "  collector       POST http://{2}:{3}/v1/events  (NDJSON, JSON array or object; gzip, "
       "deflate, br, zstd)\n"
-      "  event log       {4}  (fsync {5})\n",
+      "  event log       {4}  (fsync {5})\n"
+      "  sql             POST http://{2}:{3}/v1/query  (JSON), DuckDB {6}\n"
+      "  clickhouse      http://{2}:{7}/  (ClickHouse HTTP interface: curl, clients, Grafana)\n",
       SHOPLAKE_VERSION, std::filesystem::absolute(data_dir).lexically_normal().string(),
       options.http.bind, port.value(),
-      std::filesystem::absolute(data_dir / "log").lexically_normal().string(), options.fsync);
+      std::filesystem::absolute(data_dir / "log").lexically_normal().string(), options.fsync,
+      engine->duckdb_version(), clickhouse_port.value());
   if (kafka_source) {
     fmt::print("  kafka source    {} topic {} group {}\n", options.kafka.brokers,
                options.kafka.topic, options.kafka.group);
@@ -103,7 +142,9 @@ void run_up(const GlobalOptions& global, const UpOptions& options) {
   spdlog::info("received {}, stopping", received == SIGINT ? "SIGINT" : "SIGTERM");
   if (kafka_source) kafka_source->stop();
   http.stop();
+  clickhouse_http.stop();
   http_thread.join();
+  clickhouse_thread.join();
 }
 
 }  // namespace
@@ -114,12 +155,16 @@ void add_up_command(CLI::App& app, const GlobalOptions& global) {
       "up",
       "Start the platform: the collector (POST /v1/events) into the durable event log, /healthz "
       "and "
-      "/metrics on the main HTTP port, holding the data directory. SQL, real-time, lake, "
-      "pipeline, web UI and chat join it as they are built.");
+      "/metrics and the SQL JSON API (POST /v1/query) on the main HTTP port, the "
+      "ClickHouse-compatible HTTP interface on its own port, holding the data directory. "
+      "Real-time, lake, pipeline, web UI and chat join it as they are built.");
   with_env(command->add_option("--port", options->http.port, "Main HTTP port (0: any free port)")
                ->check(CLI::Range(0, 65535))
                ->capture_default_str());
-  with_env(command->add_option("--bind", options->http.bind, "Address to listen on (loopback only)")
+  with_env(command
+               ->add_option("--bind", options->http.bind,
+                            "Address to listen on; off loopback only with --sql-password and "
+                            "--write-key set")
                ->capture_default_str());
   with_env(command
                ->add_option("--fsync", options->fsync,
@@ -152,6 +197,38 @@ void add_up_command(CLI::App& app, const GlobalOptions& global) {
   with_env(command->add_option("--kafka-topic", options->kafka.topic, "Kafka topic to consume")
                ->capture_default_str());
   with_env(command->add_option("--kafka-group", options->kafka.group, "Kafka consumer group")
+               ->capture_default_str());
+  with_env(command
+               ->add_option("--clickhouse-port", options->clickhouse_port,
+                            "Port of the ClickHouse-compatible HTTP interface (0: any free port)")
+               ->check(CLI::Range(0, 65535))
+               ->capture_default_str());
+  with_env(command
+               ->add_option("--sql-user", options->clickhouse.user,
+                            "User name ClickHouse clients give (X-ClickHouse-User, user=, "
+                            "Basic auth)")
+               ->capture_default_str());
+  with_env(command->add_option("--sql-password", options->clickhouse.password,
+                               "Password ClickHouse clients must give (default: none, loopback "
+                               "only). Prefer the environment: SHOPLAKE_SQL_PASSWORD"));
+  with_env(command->add_option("--sql-threads", options->sql.threads, "DuckDB worker threads")
+               ->check(CLI::PositiveNumber)
+               ->capture_default_str());
+  with_env(command
+               ->add_option("--sql-memory-limit", options->sql.memory_limit,
+                            "DuckDB memory limit, e.g. 512MB or 2GB")
+               ->capture_default_str());
+  with_env(command
+               ->add_option("--query-timeout-ms", options->query_timeout_ms,
+                            "A query running longer is stopped (ClickHouse clients may ask for "
+                            "less with max_execution_time)")
+               ->check(CLI::PositiveNumber)
+               ->capture_default_str());
+  with_env(command
+               ->add_option("--max-result-rows", options->sql.max_result_rows,
+                            "Most rows a query may return (clients may ask for fewer with "
+                            "max_result_rows)")
+               ->check(CLI::PositiveNumber)
                ->capture_default_str());
   command->callback([&global, options] { run_up(global, *options); });
 }

@@ -1,5 +1,7 @@
 #include "shoplake/server/collector_routes.hpp"
 
+#include "credentials.hpp"
+
 #include <httplib.h>
 
 #include "shoplake/core/ndjson_writer.hpp"
@@ -38,15 +40,6 @@ std::string presented_key(const httplib::Request& request) {
   constexpr std::string_view kBearer = "Bearer ";
   if (authorization.rfind(kBearer, 0) == 0) return authorization.substr(kBearer.size());
   return request.get_header_value("X-Write-Key");
-}
-
-bool constant_time_equal(const std::string& a, const std::string& b) {
-  if (a.size() != b.size()) return false;
-  unsigned char difference = 0;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    difference |= static_cast<unsigned char>(a[i] ^ b[i]);
-  }
-  return difference == 0;
 }
 
 }  // namespace

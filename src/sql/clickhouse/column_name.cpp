@@ -43,15 +43,32 @@ std::string string_name(std::string_view value) {
   std::string out = "'";
   for (char c : value) {
     switch (c) {
-      case '\\': out += "\\\\"; break;
-      case '\'': out += "\\'"; break;
-      case '\n': out += "\\n"; break;
-      case '\t': out += "\\t"; break;
-      case '\r': out += "\\r"; break;
-      case '\b': out += "\\b"; break;
-      case '\f': out += "\\f"; break;
-      case '\0': out += "\\0"; break;
-      default: out += c;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\'':
+        out += "\\'";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\b':
+        out += "\\b";
+        break;
+      case '\f':
+        out += "\\f";
+        break;
+      case '\0':
+        out += "\\0";
+        break;
+      default:
+        out += c;
     }
   }
   return out + "'";
@@ -59,8 +76,8 @@ std::string string_name(std::string_view value) {
 
 // Words that end an expression rather than name a column.
 constexpr std::array<std::string_view, 28> kReserved = {
-    "SELECT", "FROM",  "WHERE", "GROUP", "ORDER", "HAVING", "LIMIT", "AS",   "AND",    "OR",
-    "NOT",    "IN",    "LIKE",  "ILIKE", "IS",    "BETWEEN", "THEN", "ELSE", "END",    "WHEN",
+    "SELECT", "FROM",  "WHERE", "GROUP",  "ORDER",    "HAVING",   "LIMIT",  "AS",    "AND", "OR",
+    "NOT",    "IN",    "LIKE",  "ILIKE",  "IS",       "BETWEEN",  "THEN",   "ELSE",  "END", "WHEN",
     "CASE",   "UNION", "OVER",  "FILTER", "DISTINCT", "SETTINGS", "FORMAT", "GLOBAL"};
 
 class Namer {
@@ -203,8 +220,8 @@ class Namer {
       if (!accept_word("NULL")) return std::nullopt;
       return call(negated ? "isNotNull" : "isNull", {*left});
     }
-    const bool negated = word("NOT") && (word("LIKE", 1) || word("ILIKE", 1) || word("IN", 1) ||
-                                         word("BETWEEN", 1));
+    const bool negated =
+        word("NOT") && (word("LIKE", 1) || word("ILIKE", 1) || word("IN", 1) || word("BETWEEN", 1));
     if (negated) ++pos_;
     if (accept_word("GLOBAL") && !word("IN")) return std::nullopt;
     for (std::string_view op : {"LIKE", "ILIKE", "IN"}) {
@@ -212,8 +229,8 @@ class Namer {
       Name right = concatenation();
       if (!right) return std::nullopt;
       std::string function = op == "LIKE" ? "like" : op == "ILIKE" ? "ilike" : "in";
-      if (negated) function = "not" + std::string(1, static_cast<char>(function[0] - 32)) +
-                              function.substr(1);
+      if (negated)
+        function = "not" + std::string(1, static_cast<char>(function[0] - 32)) + function.substr(1);
       return call(function, {*left, *right});
     }
     if (accept_word("BETWEEN")) {
@@ -351,7 +368,12 @@ class Namer {
     if (t->kind == TokenKind::word) {
       if (accept_word("NULL")) return "NULL";
       if (word("CASE")) return case_expression();
-      if (word("CAST") && symbol("(", 1)) return cast_expression();
+      if (word("CAST") && symbol("(", 1)) {
+        const std::size_t start = pos_;
+        if (Name cast = cast_expression()) return cast;
+        pos_ = start;  // CAST(x, 'Type'): an ordinary call
+        return function_call();
+      }
       if (word("INTERVAL")) return interval();
       for (std::string_view reserved : kReserved) {
         if (is_word(*t, reserved)) return std::nullopt;
@@ -377,9 +399,8 @@ class Namer {
     if (accept_symbol("*")) {
       if (!accept_symbol(")")) return std::nullopt;
     } else {
-      if (accept_word("DISTINCT")) function = is_word(tokens_[pos_ - 3], "COUNT")
-                                                  ? "uniqExact"
-                                                  : function + "Distinct";
+      if (accept_word("DISTINCT"))
+        function = is_word(tokens_[pos_ - 3], "COUNT") ? "uniqExact" : function + "Distinct";
       auto items = list(")");
       if (!items) return std::nullopt;
       args = std::move(*items);
@@ -433,7 +454,8 @@ class Namer {
     Name amount = concatenation();
     if (!amount || !peek() || peek()->kind != TokenKind::word) return std::nullopt;
     std::string unit;
-    for (char c : peek()->text) unit += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    for (char c : peek()->text)
+      unit += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     if (unit.size() > 1 && unit.back() == 's') unit.pop_back();
     static constexpr std::array<std::string_view, 8> kUnits = {
         "second", "minute", "hour", "day", "week", "month", "quarter", "year"};

@@ -20,14 +20,16 @@ bool equals_ignore_case(std::string_view a, std::string_view b) {
   return true;
 }
 
-constexpr std::array<std::pair<std::string_view, std::string_view>, 8> kRenames = {{
-    {"isNull", "clickhouse_is_null"},                                 // a DuckDB keyword
-    {"now", "clickhouse_now"},                                        // DuckDB: TIMESTAMPTZ
-    {"formatReadableSize", "clickhouse_format_readable_size"},        // DuckDB: "1.5 KiB"
-    {"log", "ln"},                                                    // DuckDB: base 10
-    {"timezone", "clickhouse_timezone"},                              // DuckDB: timezone(tz, t)
-    {"any", "any_value"},                                             // a DuckDB keyword
-    {"tuple", "row"},                                                 //
+constexpr std::array<std::pair<std::string_view, std::string_view>, 10> kRenames = {{
+    {"divide", "clickhouse_divide"},           // DuckDB: integer division for integers
+    {"arrayStringConcat", "array_to_string"},  // a macro's separator would not be constant
+    {"isNull", "clickhouse_is_null"},          // a DuckDB keyword
+    {"now", "clickhouse_now"},                 // DuckDB: TIMESTAMPTZ
+    {"formatReadableSize", "clickhouse_format_readable_size"},  // DuckDB: "1.5 KiB"
+    {"log", "ln"},                                              // DuckDB: base 10
+    {"timezone", "clickhouse_timezone"},                        // DuckDB: timezone(tz, t)
+    {"any", "any_value"},                                       // a DuckDB keyword
+    {"tuple", "row"},                                           //
     {"position", "strpos"},  // DuckDB reads only position(needle IN haystack)
 }};
 
@@ -56,13 +58,15 @@ std::string with_argument(std::string_view pattern, std::string_view argument) {
 // truncated toward zero (a DuckDB cast rounds), anything else cast.
 std::string integer_conversion(std::string_view type) {
   const std::string t(type);
-  return with_argument("CASE WHEN typeof({x}) = 'DATE' THEN CAST(TRY_CAST({x} AS DATE) - DATE "
-                       "'1970-01-01' AS " + t +
-                           ") WHEN typeof({x}) LIKE 'TIMESTAMP%' THEN "
-                           "CAST(floor(epoch(TRY_CAST({x} AS TIMESTAMP))) AS " + t + ") WHEN " +
-                           std::string(kIsFractional) + " THEN CAST(trunc(TRY_CAST({x} AS DOUBLE)) AS " +
-                           t + ") ELSE CAST({x} AS " + t + ") END",
-                       "x");
+  return with_argument(
+      "CASE WHEN typeof({x}) = 'DATE' THEN CAST(TRY_CAST({x} AS DATE) - DATE "
+      "'1970-01-01' AS " +
+          t +
+          ") WHEN typeof({x}) LIKE 'TIMESTAMP%' THEN "
+          "CAST(floor(epoch(TRY_CAST({x} AS TIMESTAMP))) AS " +
+          t + ") WHEN " + std::string(kIsFractional) +
+          " THEN CAST(trunc(TRY_CAST({x} AS DOUBLE)) AS " + t + ") ELSE CAST({x} AS " + t + ") END",
+      "x");
 }
 
 struct Macro {
@@ -75,8 +79,8 @@ std::vector<Macro> macros() {
   auto add = [&](std::string name, std::string definition) {
     all.push_back({std::move(name), std::move(definition)});
   };
-  const std::string numeric = with_argument(kIsInteger, "x") + " OR " +
-                              with_argument(kIsFractional, "x");
+  const std::string numeric =
+      with_argument(kIsInteger, "x") + " OR " + with_argument(kIsFractional, "x");
 
   // Dates and times. Everything is UTC; DateTime is TIMESTAMP_S, Date is DATE.
   add("clickhouse_timestamp",
@@ -93,23 +97,24 @@ std::vector<Macro> macros() {
   add("clickhouse_now", "() AS toDateTime(now())");
   add("yesterday", "() AS today() - 1");
   add("clickhouse_timezone", "() AS 'Etc/UTC'");
-  for (const auto& [name, unit] : std::array<std::pair<std::string_view, std::string_view>, 4>{
-           {{"toStartOfSecond", "second"},
-            {"toStartOfMinute", "minute"},
-            {"toStartOfHour", "hour"},
-            {"toStartOfDay", "day"}}}) {
+  for (const auto& [name, unit] :
+       std::array<std::pair<std::string_view, std::string_view>, 4>{{{"toStartOfSecond", "second"},
+                                                                     {"toStartOfMinute", "minute"},
+                                                                     {"toStartOfHour", "hour"},
+                                                                     {"toStartOfDay", "day"}}}) {
     add(std::string(name), "(t) AS CAST(date_trunc('" + std::string(unit) +
                                "', clickhouse_timestamp(t)) AS TIMESTAMP_S)");
   }
-  for (const auto& [name, minutes] : std::array<std::pair<std::string_view, int>, 4>{
-           {{"toStartOfFiveMinute", 5},
-            {"toStartOfFiveMinutes", 5},
-            {"toStartOfTenMinutes", 10},
-            {"toStartOfFifteenMinutes", 15}}}) {
+  for (const auto& [name, minutes] :
+       std::array<std::pair<std::string_view, int>, 4>{{{"toStartOfFiveMinute", 5},
+                                                        {"toStartOfFiveMinutes", 5},
+                                                        {"toStartOfTenMinutes", 10},
+                                                        {"toStartOfFifteenMinutes", 15}}}) {
     add(std::string(name), "(t) AS CAST(time_bucket(INTERVAL " + std::to_string(minutes) +
                                " MINUTE, clickhouse_timestamp(t)) AS TIMESTAMP_S)");
   }
-  add("toStartOfInterval", "(t, i) AS CAST(time_bucket(i, clickhouse_timestamp(t)) AS TIMESTAMP_S)");
+  add("toStartOfInterval",
+      "(t, i) AS CAST(time_bucket(i, clickhouse_timestamp(t)) AS TIMESTAMP_S)");
   for (const auto& [name, unit] : std::array<std::pair<std::string_view, std::string_view>, 4>{
            {{"toMonday", "week"},
             {"toStartOfMonth", "month"},
@@ -138,22 +143,21 @@ std::vector<Macro> macros() {
            {"toYYYYMMDD",
             "CAST(year(clickhouse_timestamp(t)) * 10000 + month(clickhouse_timestamp(t)) * 100 + "
             "day(clickhouse_timestamp(t)) AS UINTEGER)"},
-           {"toUnixTimestamp",
-            "CAST(floor(epoch(clickhouse_timestamp(t))) AS UINTEGER)"},
+           {"toUnixTimestamp", "CAST(floor(epoch(clickhouse_timestamp(t))) AS UINTEGER)"},
            {"toTime", "CAST(clickhouse_timestamp(t) AS TIME)"},
        }}) {
     add(std::string(name), "(t) AS " + std::string(body));
   }
   add("formatDateTime", "(t, f) AS strftime(clickhouse_timestamp(t), f)");
-  for (const auto& [unit, to_interval] : std::array<std::pair<std::string_view, std::string_view>, 8>{
-           {{"Second", "to_seconds"},
-            {"Minute", "to_minutes"},
-            {"Hour", "to_hours"},
-            {"Day", "to_days"},
-            {"Week", "to_weeks"},
-            {"Month", "to_months"},
-            {"Quarter", "to_quarters"},
-            {"Year", "to_years"}}}) {
+  for (const auto& [unit, to_interval] :
+       std::array<std::pair<std::string_view, std::string_view>, 8>{{{"Second", "to_seconds"},
+                                                                     {"Minute", "to_minutes"},
+                                                                     {"Hour", "to_hours"},
+                                                                     {"Day", "to_days"},
+                                                                     {"Week", "to_weeks"},
+                                                                     {"Month", "to_months"},
+                                                                     {"Quarter", "to_quarters"},
+                                                                     {"Year", "to_years"}}}) {
     const std::string u(unit);
     const std::string interval = std::string(to_interval) + "(CAST(n AS BIGINT))";
     add("toInterval" + u, "(n) AS " + interval);
@@ -186,15 +190,15 @@ std::vector<Macro> macros() {
   add("covarSamp", "(x, y) AS covar_samp(x, y)");
 
   // Conversions.
-  for (const auto& [name, type] : std::array<std::pair<std::string_view, std::string_view>, 8>{
-           {{"toUInt8", "UTINYINT"},
-            {"toUInt16", "USMALLINT"},
-            {"toUInt32", "UINTEGER"},
-            {"toUInt64", "UBIGINT"},
-            {"toInt8", "TINYINT"},
-            {"toInt16", "SMALLINT"},
-            {"toInt32", "INTEGER"},
-            {"toInt64", "BIGINT"}}}) {
+  for (const auto& [name, type] :
+       std::array<std::pair<std::string_view, std::string_view>, 8>{{{"toUInt8", "UTINYINT"},
+                                                                     {"toUInt16", "USMALLINT"},
+                                                                     {"toUInt32", "UINTEGER"},
+                                                                     {"toUInt64", "UBIGINT"},
+                                                                     {"toInt8", "TINYINT"},
+                                                                     {"toInt16", "SMALLINT"},
+                                                                     {"toInt32", "INTEGER"},
+                                                                     {"toInt64", "BIGINT"}}}) {
     add(std::string(name), "(x) AS " + integer_conversion(type));
   }
   add("toFloat32", "(x) AS CAST(x AS FLOAT)");
@@ -212,8 +216,7 @@ std::vector<Macro> macros() {
   add("modulo", "(a, b) AS a % b");
   add("plus", "(a, b) AS a + b");
   add("minus", "(a, b) AS a - b");
-  add("multiply", "(a, b) AS a * b");
-  add("divide", "(a, b) AS a / b");
+  add("clickhouse_divide", "(a, b) AS a / b");
   add("negate", "(a) AS -a");
   add("equals", "(a, b) AS a = b");
   add("notEquals", "(a, b) AS a <> b");
@@ -260,7 +263,7 @@ std::vector<Macro> macros() {
   add("indexOf", "(a, x) AS coalesce(list_position(a, x), 0)");
   add("arrayElement", "(a, i) AS list_extract(a, i)");
   add("arrayJoin", "(a) AS unnest(a)");
-  add("arrayStringConcat", "(a, sep := '') AS array_to_string(a, sep)");
+  add("arrayStringConcat", "(a) AS array_to_string(a, '')");
   add("arraySum", "(a) AS list_sum(a)");
   add("arraySort", "(a) AS list_sort(a)");
   add("arrayReverse", "(a) AS list_reverse(a)");

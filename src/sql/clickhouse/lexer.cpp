@@ -9,13 +9,17 @@ namespace {
 bool is_space(char c) {
   return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
 }
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
+bool is_digit(char c) {
+  return c >= '0' && c <= '9';
+}
 // Bytes >= 0x80 too: UTF-8 names reach DuckDB, which accepts them, instead of failing here.
 bool is_word_start(char c) {
   return std::isalpha(static_cast<unsigned char>(c)) || c == '_' ||
          static_cast<unsigned char>(c) >= 0x80;
 }
-bool is_word_char(char c) { return is_word_start(c) || is_digit(c); }
+bool is_word_char(char c) {
+  return is_word_start(c) || is_digit(c);
+}
 int hex_value(char c) {
   if (is_digit(c)) return c - '0';
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
@@ -47,14 +51,30 @@ std::variant<std::size_t, LexError> read_quoted(std::string_view text, std::size
     const char e = text[i + 1];
     i += 2;
     switch (e) {
-      case 'n': value += '\n'; break;
-      case 't': value += '\t'; break;
-      case 'r': value += '\r'; break;
-      case 'b': value += '\b'; break;
-      case 'f': value += '\f'; break;
-      case 'a': value += '\a'; break;
-      case 'v': value += '\v'; break;
-      case '0': value += '\0'; break;
+      case 'n':
+        value += '\n';
+        break;
+      case 't':
+        value += '\t';
+        break;
+      case 'r':
+        value += '\r';
+        break;
+      case 'b':
+        value += '\b';
+        break;
+      case 'f':
+        value += '\f';
+        break;
+      case 'a':
+        value += '\a';
+        break;
+      case 'v':
+        value += '\v';
+        break;
+      case '0':
+        value += '\0';
+        break;
       case 'x':
         if (i + 1 < text.size() && hex_value(text[i]) >= 0 && hex_value(text[i + 1]) >= 0) {
           value += static_cast<char>(hex_value(text[i]) * 16 + hex_value(text[i + 1]));
@@ -63,7 +83,8 @@ std::variant<std::size_t, LexError> read_quoted(std::string_view text, std::size
           value += 'x';
         }
         break;
-      default: value += e;
+      default:
+        value += e;
     }
   }
   const char* what = quote == '\'' ? "string literal" : "quoted identifier";
@@ -136,8 +157,8 @@ std::variant<std::vector<Token>, LexError> tokenize(std::string_view text) {
       if (auto* error = std::get_if<LexError>(&quoted)) return *error;
       end = std::get<std::size_t>(quoted);
       token.kind = c == '\'' ? TokenKind::string : TokenKind::quoted_identifier;
-    } else if (is_digit(c) || (c == '.' && !after_operand && i + 1 < text.size() &&
-                               is_digit(text[i + 1]))) {
+    } else if (is_digit(c) ||
+               (c == '.' && !after_operand && i + 1 < text.size() && is_digit(text[i + 1]))) {
       end = read_number(text, i);
       token.kind = TokenKind::number;
     } else if (is_word_start(c)) {
@@ -177,7 +198,9 @@ bool is_name(const Token& token) {
   return token.kind == TokenKind::word || token.kind == TokenKind::quoted_identifier;
 }
 
-std::string name_of(const Token& token) { return token.value; }
+std::string name_of(const Token& token) {
+  return token.value;
+}
 
 std::string duckdb_string_literal(std::string_view value) {
   std::string out = "'";

@@ -1,7 +1,7 @@
 // ClickHouse query text -> one DuckDB statement: tail clauses, metadata statements, and the
 // syntax a macro cannot express, rewritten token by token.
-#include <array>
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <cstdlib>
 #include <exception>
@@ -30,8 +30,8 @@ struct Failure {
 
 // Clause words that end a select list, a LIMIT or a PREWHERE condition at their own level.
 constexpr std::array<std::string_view, 18> kClauseWords = {
-    "FROM",  "WHERE",  "PREWHERE", "GROUP",     "ORDER",    "HAVING", "LIMIT", "OFFSET", "UNION",
-    "EXCEPT", "INTERSECT", "WINDOW", "QUALIFY", "SETTINGS", "FORMAT", "INTO",  "BY",    "WITH"};
+    "FROM",   "WHERE",     "PREWHERE", "GROUP",   "ORDER",    "HAVING", "LIMIT", "OFFSET", "UNION",
+    "EXCEPT", "INTERSECT", "WINDOW",   "QUALIFY", "SETTINGS", "FORMAT", "INTO",  "BY",     "WITH"};
 
 bool equals_ignore_case(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
@@ -105,8 +105,8 @@ class Translator {
       }
     }
     if (!open.empty()) {
-      fail(TranslationErrorKind::syntax, "unclosed '" + std::string(tokens_[open.back()].text) + "'",
-           open.back());
+      fail(TranslationErrorKind::syntax,
+           "unclosed '" + std::string(tokens_[open.back()].text) + "'", open.back());
     }
   }
 
@@ -164,8 +164,8 @@ class Translator {
           fail(TranslationErrorKind::syntax, "expected SETTINGS name = value, …", b);
         }
         const Token& value = tokens_[b + 2];
-        if (value.kind == TokenKind::symbol) fail(TranslationErrorKind::syntax,
-                                                  "expected a setting's value", b + 2);
+        if (value.kind == TokenKind::symbol)
+          fail(TranslationErrorKind::syntax, "expected a setting's value", b + 2);
         result_.settings.push_back({name_of(tokens_[b]), value.kind == TokenKind::number
                                                              ? std::string(value.text)
                                                              : value.value});
@@ -193,12 +193,13 @@ class Translator {
   }
 
   std::string system_view(std::string_view name) const {
-    return duckdb_identifier(options_.catalog) + ".system." + std::string(name);
+    return duckdb_identifier(options_.system_schema) + "." + std::string(name);
   }
 
   // [db.]table starting at i; returns the SQL for the database (a literal or the current one).
   std::pair<std::string, std::string> table_name(std::size_t& i, std::size_t end) {
-    if (i >= end || !is_name(tokens_[i])) fail(TranslationErrorKind::syntax, "expected a table name", i);
+    if (i >= end || !is_name(tokens_[i]))
+      fail(TranslationErrorKind::syntax, "expected a table name", i);
     std::string database = current_database_sql();
     std::string table = name_of(tokens_[i++]);
     if (symbol_at(i, end, ".")) {
@@ -213,7 +214,8 @@ class Translator {
   }
 
   void expect_end(std::size_t i, std::size_t end) {
-    if (i < end) fail(TranslationErrorKind::syntax, "unexpected '" + std::string(tokens_[i].text) + "'", i);
+    if (i < end)
+      fail(TranslationErrorKind::syntax, "unexpected '" + std::string(tokens_[i].text) + "'", i);
   }
 
   // [NOT] LIKE|ILIKE 'pattern' and LIMIT n, as SHOW accepts them.
@@ -254,8 +256,8 @@ class Translator {
       return;
     }
     if (!word_at(i, end, "TABLES")) {
-      fail(TranslationErrorKind::unsupported,
-           "only SHOW DATABASES and SHOW TABLES are supported", i);
+      fail(TranslationErrorKind::unsupported, "only SHOW DATABASES and SHOW TABLES are supported",
+           i);
     }
     ++i;
     std::string database = current_database_sql();
@@ -283,14 +285,15 @@ class Translator {
     }
     const auto [database, table] = table_name(i, end);
     expect_end(i, end);
-    const std::string message = "'Table ' || " + database + " || '.' || " + table +
-                                " || ' doesn''t exist.'";
-    out_ = "SELECT name, type, '' AS default_type, '' AS default_expression, '' AS comment, "
-           "'' AS codec_expression, '' AS ttl_expression FROM (SELECT name, type, position FROM " +
-           system_view("columns") + " WHERE database = " + database + " AND \"table\" = " + table +
-           " UNION ALL SELECT error(" + message + "), NULL, NULL WHERE NOT EXISTS (SELECT 1 FROM " +
-           system_view("tables") + " WHERE database = " + database + " AND name = " + table +
-           ")) ORDER BY position";
+    const std::string message =
+        "'Table ' || " + database + " || '.' || " + table + " || ' doesn''t exist.'";
+    out_ =
+        "SELECT name, type, '' AS default_type, '' AS default_expression, '' AS comment, "
+        "'' AS codec_expression, '' AS ttl_expression FROM (SELECT name, type, position FROM " +
+        system_view("columns") + " WHERE database = " + database + " AND \"table\" = " + table +
+        " UNION ALL SELECT error(" + message + "), NULL, NULL WHERE NOT EXISTS (SELECT 1 FROM " +
+        system_view("tables") + " WHERE database = " + database + " AND name = " + table +
+        ")) ORDER BY position";
   }
 
   void exists(std::size_t end) {
@@ -299,8 +302,8 @@ class Translator {
     if (word_at(i, end, "TABLE")) ++i;
     const auto [database, table] = table_name(i, end);
     expect_end(i, end);
-    out_ = "SELECT CAST(EXISTS (SELECT 1 FROM " + system_view("tables") + " WHERE database = " +
-           database + " AND name = " + table + ") AS UTINYINT) AS result";
+    out_ = "SELECT CAST(EXISTS (SELECT 1 FROM " + system_view("tables") +
+           " WHERE database = " + database + " AND name = " + table + ") AS UTINYINT) AS result";
   }
 
   // Appends text, after a space if asked (or if emit_range asked for one), never right after a
@@ -332,8 +335,7 @@ class Translator {
     switch (t.kind) {
       case TokenKind::string:
         if (t.value.find('\0') != std::string::npos) {
-          fail(TranslationErrorKind::unsupported, "NUL characters in strings are not supported",
-               i);
+          fail(TranslationErrorKind::unsupported, "NUL characters in strings are not supported", i);
         }
         put(duckdb_string_literal(t.value), space);
         return i + 1;
@@ -362,20 +364,19 @@ class Translator {
       }
     }
     if (t.kind == TokenKind::word) {
-      if (!qualified && symbol_at(i + 1, end, "(")) return function_call(i);
       if (is_word(t, "SELECT")) return select_list(i, end);
       if (is_word(t, "LIMIT")) return limit(i, end);
       if (is_word(t, "PREWHERE")) return prewhere(i, end);
-      if (is_word(t, "GLOBAL") && (word_at(i + 1, end, "IN") || word_at(i + 1, end, "NOT") ||
-                                   word_at(i + 1, end, "JOIN") || word_at(i + 1, end, "ANY") ||
-                                   word_at(i + 1, end, "ALL") || word_at(i + 1, end, "INNER") ||
-                                   word_at(i + 1, end, "LEFT"))) {
+      if (!qualified && symbol_at(i + 1, end, "(")) return function_call(i);
+      if (is_word(t, "GLOBAL") &&
+          (word_at(i + 1, end, "IN") || word_at(i + 1, end, "NOT") || word_at(i + 1, end, "JOIN") ||
+           word_at(i + 1, end, "ANY") || word_at(i + 1, end, "ALL") ||
+           word_at(i + 1, end, "INNER") || word_at(i + 1, end, "LEFT"))) {
         return i + 1;  // one machine: GLOBAL changes nothing
       }
       if (is_word(t, "SAMPLE") || (is_word(t, "ARRAY") && word_at(i + 1, end, "JOIN"))) {
         fail(TranslationErrorKind::unsupported,
-             std::string(is_word(t, "SAMPLE") ? "SAMPLE" : "ARRAY JOIN") + " is not supported",
-             i);
+             std::string(is_word(t, "SAMPLE") ? "SAMPLE" : "ARRAY JOIN") + " is not supported", i);
       }
       put(t.text, space);
     } else {
@@ -408,12 +409,11 @@ class Translator {
     }
     put("(SELECT CAST(0 AS UTINYINT) AS dummy)", tokens_[i].space_before);
     const std::size_t after = i + 3;
-    const bool aliased = after < end && (is_word(tokens_[after], "AS") ||
-                                         tokens_[after].kind == TokenKind::quoted_identifier ||
-                                         (tokens_[after].kind == TokenKind::word &&
-                                          !is_clause_word(tokens_[after]) &&
-                                          !is_word(tokens_[after], "JOIN") &&
-                                          !is_word(tokens_[after], "ON")));
+    const bool aliased =
+        after < end &&
+        (is_word(tokens_[after], "AS") || tokens_[after].kind == TokenKind::quoted_identifier ||
+         (tokens_[after].kind == TokenKind::word && !is_clause_word(tokens_[after]) &&
+          !is_word(tokens_[after], "JOIN") && !is_word(tokens_[after], "ON")));
     if (!aliased) put("AS one");
     return after;
   }
@@ -535,7 +535,8 @@ class Translator {
     const std::size_t where_end = clause_end(stop + 1, end);
     put("(");
     emit(i + 1, stop);
-    put(") AND (");
+    put(")", false);
+    put("AND (");
     emit(stop + 1, where_end);
     put(")", false);
     return where_end;
@@ -605,8 +606,7 @@ class Translator {
       }
       return close + 1;
     }
-    for (const auto& [clickhouse_name, precision] :
-         std::array<std::pair<std::string_view, int>, 3>{
+    for (const auto& [clickhouse_name, precision] : std::array<std::pair<std::string_view, int>, 3>{
              {{"toDecimal32", 9}, {"toDecimal64", 18}, {"toDecimal128", 38}}}) {
       if (!is(clickhouse_name)) continue;
       if (args.size() != 2 || args[1].second != args[1].first + 1 ||
@@ -630,8 +630,9 @@ class Translator {
         Translator type_reader(tokens_[args[1].first].value, std::move(*list), options_);
         type_reader.match_brackets();
         std::size_t j = 0;
-        const std::string type =
-            type_reader.tokens_.empty() ? "" : type_reader.duckdb_type(j, type_reader.tokens_.size());
+        const std::string type = type_reader.tokens_.empty()
+                                     ? ""
+                                     : type_reader.duckdb_type(j, type_reader.tokens_.size());
         if (!type.empty() && j == type_reader.tokens_.size()) {
           put("CAST(", space);
           emit_range(args[0]);
@@ -659,7 +660,7 @@ class Translator {
       }
     }
     std::string_view target = renamed_function(name);
-    if (is("position") && args.size() != 2) target = {};
+    if ((is("position") || is("arrayStringConcat")) && args.size() != 2) target = {};
     if (is("any") && word_at(open + 1, close, "SELECT")) target = {};  // x = ANY (subquery)
     put(target.empty() ? std::string_view(name) : target, space);
     put("(", tokens_[open].space_before);

@@ -29,8 +29,9 @@ std::string to_text(Int128 value) {
 
 // An unscaled decimal as exact text: 1250 with scale 2 -> "12.50".
 std::string decimal_text(Int128 unscaled, std::uint8_t scale) {
-  std::string digits = to_text(unscaled < 0 ? static_cast<UInt128>(0) - static_cast<UInt128>(unscaled)
-                                            : static_cast<UInt128>(unscaled));
+  std::string digits =
+      to_text(unscaled < 0 ? static_cast<UInt128>(0) - static_cast<UInt128>(unscaled)
+                           : static_cast<UInt128>(unscaled));
   if (scale > 0) {
     if (digits.size() <= scale) digits.insert(0, scale + 1 - digits.size(), '0');
     digits.insert(digits.size() - scale, 1, '.');
@@ -66,8 +67,10 @@ bool reads_natively(duckdb_logical_type type) {
     case DUCKDB_TYPE_TIMESTAMP_MS:
     case DUCKDB_TYPE_TIMESTAMP:
     case DUCKDB_TYPE_TIMESTAMP_NS:
-    case DUCKDB_TYPE_TIMESTAMP_TZ: return true;
-    default: return false;
+    case DUCKDB_TYPE_TIMESTAMP_TZ:
+      return true;
+    default:
+      return false;
   }
 }
 
@@ -110,23 +113,45 @@ std::size_t ColumnReader::append(duckdb_vector vector, idx_t first, idx_t count,
     bool valid = validity == nullptr || duckdb_validity_row_is_valid(validity, row);
     out.null.push_back(valid ? 0 : 1);
     switch (type_id_) {
-      case DUCKDB_TYPE_BOOLEAN: out.u64.push_back(valid && at<bool>(vector, row) ? 1 : 0); break;
-      case DUCKDB_TYPE_TINYINT: out.i64.push_back(at<std::int8_t>(vector, row)); break;
-      case DUCKDB_TYPE_SMALLINT: out.i64.push_back(at<std::int16_t>(vector, row)); break;
+      case DUCKDB_TYPE_BOOLEAN:
+        out.u64.push_back(valid && at<bool>(vector, row) ? 1 : 0);
+        break;
+      case DUCKDB_TYPE_TINYINT:
+        out.i64.push_back(at<std::int8_t>(vector, row));
+        break;
+      case DUCKDB_TYPE_SMALLINT:
+        out.i64.push_back(at<std::int16_t>(vector, row));
+        break;
       case DUCKDB_TYPE_INTEGER:
-      case DUCKDB_TYPE_DATE: out.i64.push_back(at<std::int32_t>(vector, row)); break;
+      case DUCKDB_TYPE_DATE:
+        out.i64.push_back(at<std::int32_t>(vector, row));
+        break;
       case DUCKDB_TYPE_BIGINT:
       case DUCKDB_TYPE_TIMESTAMP_S:
       case DUCKDB_TYPE_TIMESTAMP_MS:
       case DUCKDB_TYPE_TIMESTAMP:
       case DUCKDB_TYPE_TIMESTAMP_NS:
-      case DUCKDB_TYPE_TIMESTAMP_TZ: out.i64.push_back(at<std::int64_t>(vector, row)); break;
-      case DUCKDB_TYPE_UTINYINT: out.u64.push_back(at<std::uint8_t>(vector, row)); break;
-      case DUCKDB_TYPE_USMALLINT: out.u64.push_back(at<std::uint16_t>(vector, row)); break;
-      case DUCKDB_TYPE_UINTEGER: out.u64.push_back(at<std::uint32_t>(vector, row)); break;
-      case DUCKDB_TYPE_UBIGINT: out.u64.push_back(at<std::uint64_t>(vector, row)); break;
-      case DUCKDB_TYPE_FLOAT: out.f64.push_back(at<float>(vector, row)); break;
-      case DUCKDB_TYPE_DOUBLE: out.f64.push_back(at<double>(vector, row)); break;
+      case DUCKDB_TYPE_TIMESTAMP_TZ:
+        out.i64.push_back(at<std::int64_t>(vector, row));
+        break;
+      case DUCKDB_TYPE_UTINYINT:
+        out.u64.push_back(at<std::uint8_t>(vector, row));
+        break;
+      case DUCKDB_TYPE_USMALLINT:
+        out.u64.push_back(at<std::uint16_t>(vector, row));
+        break;
+      case DUCKDB_TYPE_UINTEGER:
+        out.u64.push_back(at<std::uint32_t>(vector, row));
+        break;
+      case DUCKDB_TYPE_UBIGINT:
+        out.u64.push_back(at<std::uint64_t>(vector, row));
+        break;
+      case DUCKDB_TYPE_FLOAT:
+        out.f64.push_back(at<float>(vector, row));
+        break;
+      case DUCKDB_TYPE_DOUBLE:
+        out.f64.push_back(at<double>(vector, row));
+        break;
       case DUCKDB_TYPE_HUGEINT:
         out.str.push_back(valid ? to_text(hugeint_value(at<duckdb_hugeint>(vector, row))) : "");
         break;
@@ -140,10 +165,18 @@ std::size_t ColumnReader::append(duckdb_vector vector, idx_t first, idx_t count,
         Int128 unscaled = 0;
         if (valid) {
           switch (decimal_storage_) {
-            case DUCKDB_TYPE_SMALLINT: unscaled = at<std::int16_t>(vector, row); break;
-            case DUCKDB_TYPE_INTEGER: unscaled = at<std::int32_t>(vector, row); break;
-            case DUCKDB_TYPE_BIGINT: unscaled = at<std::int64_t>(vector, row); break;
-            default: unscaled = hugeint_value(at<duckdb_hugeint>(vector, row)); break;
+            case DUCKDB_TYPE_SMALLINT:
+              unscaled = at<std::int16_t>(vector, row);
+              break;
+            case DUCKDB_TYPE_INTEGER:
+              unscaled = at<std::int32_t>(vector, row);
+              break;
+            case DUCKDB_TYPE_BIGINT:
+              unscaled = at<std::int64_t>(vector, row);
+              break;
+            default:
+              unscaled = hugeint_value(at<duckdb_hugeint>(vector, row));
+              break;
           }
         }
         out.str.push_back(valid ? decimal_text(unscaled, decimal_scale_) : "");

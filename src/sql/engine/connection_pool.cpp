@@ -22,7 +22,8 @@ core::Result<ConnectionPool::Lease> ConnectionPool::acquire() {
   if (duckdb_connect(database_, fresh->connection.out()) != DuckDBSuccess) {
     return core::Error{"cannot open a DuckDB connection"};
   }
-  if (auto prepared = prepare_(fresh->connection.get()); !prepared) return core::Error{prepared.error()};
+  if (auto prepared = prepare_(fresh->connection.get()); !prepared)
+    return core::Error{prepared.error()};
   return Lease(this, std::move(fresh));
 }
 

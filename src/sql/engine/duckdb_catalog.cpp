@@ -44,15 +44,23 @@ core::Status DuckdbCatalog::replace_view(const std::string& schema, const std::s
 core::Status DuckdbCatalog::publish_live_table(const std::string& schema, const std::string& name,
                                                std::vector<TableColumn> columns,
                                                LiveTableScan scan) {
-  if (columns.empty()) return core::Error{fmt::format("live table {}.{} has no columns", schema, name)};
+  if (columns.empty()) {
+    return core::Error{fmt::format("live table {}.{} has no columns", schema, name)};
+  }
   if (!scan) return core::Error{fmt::format("live table {}.{} has no scan function", schema, name)};
   std::lock_guard lock(mutex_);
-  std::string key =
-      live_tables_.add(schema, name, LiveTable{schema + "." + name, std::move(columns), std::move(scan)});
-  return replace_view(schema, name,
-                      fmt::format("SELECT * FROM {}({})", LiveTableRegistry::kFunctionName,
-                                  duck::quote_literal(key)),
-                      "Memory");
+  std::string key = live_tables_.add(
+      schema, name, LiveTable{schema + "." + name, std::move(columns), std::move(scan)});
+  auto replaced = replace_view(schema, name,
+                               fmt::format("SELECT * FROM {}({})", LiveTableRegistry::kFunctionName,
+                                           duck::quote_literal(key)),
+                               "Memory");
+  if (replaced) {
+    live_tables_.commit(schema, name, key);
+  } else {
+    live_tables_.abandon(key);
+  }
+  return replaced;
 }
 
 core::Status DuckdbCatalog::publish_parquet_snapshot(const std::string& schema,

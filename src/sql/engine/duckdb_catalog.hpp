@@ -13,7 +13,8 @@ namespace shoplake::sql {
 
 class DuckdbCatalog final : public Catalog {
  public:
-  // `connection` is trusted and used only for publishing; `lake_directory` bounds the Parquet files.
+  // `connection` is trusted and used only for publishing; `lake_directory` bounds the Parquet
+  // files.
   DuckdbCatalog(duck::Connection connection, LiveTableRegistry& live_tables,
                 std::filesystem::path lake_directory);
 

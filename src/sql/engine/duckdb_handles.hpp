@@ -10,7 +10,8 @@
 
 namespace shoplake::sql::duck {
 
-// One owning handle: `Destroy` is the C API's destroy function, which takes a pointer to the handle.
+// One owning handle: `Destroy` is the C API's destroy function, which takes a pointer to the
+// handle.
 template <typename Handle, auto Destroy>
 class Owned {
  public:
@@ -59,7 +60,8 @@ class Result {
  public:
   Result() = default;
   ~Result() { reset(); }
-  Result(Result&& other) noexcept : result_(other.result_), live_(std::exchange(other.live_, false)) {}
+  Result(Result&& other) noexcept
+      : result_(other.result_), live_(std::exchange(other.live_, false)) {}
   Result& operator=(Result&& other) noexcept {
     if (this != &other) {
       reset();

@@ -96,10 +96,12 @@ class DuckdbEngine final : public Engine {
       const QueryRequest& request) override {
     QueryLimits limits{options_.query_timeout, options_.max_result_rows};
     if (request.timeout) limits.timeout = std::min(limits.timeout, *request.timeout);
-    if (request.max_result_rows) limits.max_rows = std::min(limits.max_rows, *request.max_result_rows);
+    if (request.max_result_rows)
+      limits.max_rows = std::min(limits.max_rows, *request.max_result_rows);
     auto lease = pool_->acquire();
     if (!lease) return QueryError{QueryErrorKind::internal, lease.error()};
-    auto stream = std::make_unique<QueryStream>(std::move(lease).value(), watchdog_, limits);
+    auto stream = std::make_unique<QueryStream>(live_tables_.pin(), std::move(lease).value(),
+                                                watchdog_, limits);
     if (auto error = stream->start(request)) return *error;
     return std::unique_ptr<ResultStream>(std::move(stream));
   }

@@ -18,11 +18,16 @@ struct ScanState {
 // The ColumnData vector holding a column's values, with its length, per catalog.hpp.
 std::size_t value_count(TableColumnType type, const ColumnData& column) {
   switch (type) {
-    case TableColumnType::boolean: return std::max(column.i64.size(), column.u64.size());
-    case TableColumnType::uint64: return column.u64.size();
-    case TableColumnType::float64: return column.f64.size();
-    case TableColumnType::string: return column.str.size();
-    default: return column.i64.size();
+    case TableColumnType::boolean:
+      return std::max(column.i64.size(), column.u64.size());
+    case TableColumnType::uint64:
+      return column.u64.size();
+    case TableColumnType::float64:
+      return column.f64.size();
+    case TableColumnType::string:
+      return column.str.size();
+    default:
+      return column.i64.size();
   }
 }
 
@@ -42,8 +47,8 @@ std::string check_shape(const LiveTable& table, const ResultChunk& chunk) {
   return {};
 }
 
-void write_column(TableColumnType type, const ColumnData& column, std::size_t first,
-                  idx_t count, duckdb_vector vector) {
+void write_column(TableColumnType type, const ColumnData& column, std::size_t first, idx_t count,
+                  duckdb_vector vector) {
   void* data = duckdb_vector_get_data(vector);
   for (idx_t row = 0; row < count; ++row) {
     std::size_t source = first + row;
@@ -54,15 +59,19 @@ void write_column(TableColumnType type, const ColumnData& column, std::size_t fi
     }
     switch (type) {
       case TableColumnType::boolean:
-        static_cast<bool*>(data)[row] = source < column.i64.size() ? column.i64[source] != 0
-                                                                   : column.u64[source] != 0;
+        static_cast<bool*>(data)[row] =
+            source < column.i64.size() ? column.i64[source] != 0 : column.u64[source] != 0;
         break;
       case TableColumnType::int64:
       case TableColumnType::timestamp_ms:
         static_cast<std::int64_t*>(data)[row] = column.i64[source];
         break;
-      case TableColumnType::uint64: static_cast<std::uint64_t*>(data)[row] = column.u64[source]; break;
-      case TableColumnType::float64: static_cast<double*>(data)[row] = column.f64[source]; break;
+      case TableColumnType::uint64:
+        static_cast<std::uint64_t*>(data)[row] = column.u64[source];
+        break;
+      case TableColumnType::float64:
+        static_cast<double*>(data)[row] = column.f64[source];
+        break;
       case TableColumnType::date:
         static_cast<std::int32_t*>(data)[row] = static_cast<std::int32_t>(column.i64[source]);
         break;
@@ -90,12 +99,14 @@ void bind_live_table(duckdb_bind_info info) {
     duck::LogicalType type(duckdb_create_logical_type(live_column_duckdb_type(column.type)));
     duckdb_bind_add_result_column(info, column.name.c_str(), type.get());
   }
-  duckdb_bind_set_bind_data(info, new std::shared_ptr<const LiveTable>(std::move(table)),
-                            [](void* data) { delete static_cast<std::shared_ptr<const LiveTable>*>(data); });
+  duckdb_bind_set_bind_data(
+      info, new std::shared_ptr<const LiveTable>(std::move(table)),
+      [](void* data) { delete static_cast<std::shared_ptr<const LiveTable>*>(data); });
 }
 
 void init_live_table(duckdb_init_info info) {
-  const auto& table = **static_cast<std::shared_ptr<const LiveTable>*>(duckdb_init_get_bind_data(info));
+  const auto& table =
+      **static_cast<std::shared_ptr<const LiveTable>*>(duckdb_init_get_bind_data(info));
   auto state = std::make_unique<ScanState>();
   try {
     state->chunk = table.scan();
@@ -114,7 +125,8 @@ void init_live_table(duckdb_init_info info) {
 }
 
 void scan_live_table(duckdb_function_info info, duckdb_data_chunk output) {
-  const auto& table = **static_cast<std::shared_ptr<const LiveTable>*>(duckdb_function_get_bind_data(info));
+  const auto& table =
+      **static_cast<std::shared_ptr<const LiveTable>*>(duckdb_function_get_bind_data(info));
   auto& state = *static_cast<ScanState*>(duckdb_function_get_init_data(info));
   idx_t count = std::min<idx_t>(duckdb_vector_size(), state.chunk.rows - state.position);
   for (std::size_t c = 0; c < table.columns.size(); ++c) {
@@ -129,26 +141,40 @@ void scan_live_table(duckdb_function_info info, duckdb_data_chunk output) {
 
 duckdb_type live_column_duckdb_type(TableColumnType type) {
   switch (type) {
-    case TableColumnType::boolean: return DUCKDB_TYPE_BOOLEAN;
-    case TableColumnType::int64: return DUCKDB_TYPE_BIGINT;
-    case TableColumnType::uint64: return DUCKDB_TYPE_UBIGINT;
-    case TableColumnType::float64: return DUCKDB_TYPE_DOUBLE;
-    case TableColumnType::string: return DUCKDB_TYPE_VARCHAR;
-    case TableColumnType::date: return DUCKDB_TYPE_DATE;
-    case TableColumnType::timestamp_ms: return DUCKDB_TYPE_TIMESTAMP_MS;
+    case TableColumnType::boolean:
+      return DUCKDB_TYPE_BOOLEAN;
+    case TableColumnType::int64:
+      return DUCKDB_TYPE_BIGINT;
+    case TableColumnType::uint64:
+      return DUCKDB_TYPE_UBIGINT;
+    case TableColumnType::float64:
+      return DUCKDB_TYPE_DOUBLE;
+    case TableColumnType::string:
+      return DUCKDB_TYPE_VARCHAR;
+    case TableColumnType::date:
+      return DUCKDB_TYPE_DATE;
+    case TableColumnType::timestamp_ms:
+      return DUCKDB_TYPE_TIMESTAMP_MS;
   }
   return DUCKDB_TYPE_VARCHAR;
 }
 
 const char* live_column_duckdb_name(TableColumnType type) {
   switch (type) {
-    case TableColumnType::boolean: return "BOOLEAN";
-    case TableColumnType::int64: return "BIGINT";
-    case TableColumnType::uint64: return "UBIGINT";
-    case TableColumnType::float64: return "DOUBLE";
-    case TableColumnType::string: return "VARCHAR";
-    case TableColumnType::date: return "DATE";
-    case TableColumnType::timestamp_ms: return "TIMESTAMP_MS";
+    case TableColumnType::boolean:
+      return "BOOLEAN";
+    case TableColumnType::int64:
+      return "BIGINT";
+    case TableColumnType::uint64:
+      return "UBIGINT";
+    case TableColumnType::float64:
+      return "DOUBLE";
+    case TableColumnType::string:
+      return "VARCHAR";
+    case TableColumnType::date:
+      return "DATE";
+    case TableColumnType::timestamp_ms:
+      return "TIMESTAMP_MS";
   }
   return "VARCHAR";
 }
@@ -171,30 +197,64 @@ core::Status LiveTableRegistry::register_function(duckdb_connection connection) 
 std::string LiveTableRegistry::add(const std::string& schema, const std::string& name,
                                    LiveTable table) {
   std::lock_guard lock(mutex_);
-  std::string table_key = schema + "." + name;
-  std::string key = fmt::format("{}#{}", table_key, next_version_++);
-  versions_[key] = std::make_shared<const LiveTable>(std::move(table));
-  auto& keys = keys_by_table_[table_key];
-  keys.push_back(key);
-  while (keys.size() > 2) {
-    versions_.erase(keys.front());
-    keys.erase(keys.begin());
-  }
+  std::string key = fmt::format("{}.{}#{}", schema, name, next_version_++);
+  versions_[key] = Version{std::make_shared<const LiveTable>(std::move(table)), std::nullopt};
   return key;
+}
+
+void LiveTableRegistry::commit(const std::string& schema, const std::string& name,
+                               const std::string& key) {
+  std::lock_guard lock(mutex_);
+  std::string table_key = schema + "." + name;
+  supersede(table_key);
+  current_[table_key] = key;
+  collect();
+}
+
+void LiveTableRegistry::abandon(const std::string& key) {
+  std::lock_guard lock(mutex_);
+  versions_.erase(key);
 }
 
 void LiveTableRegistry::remove(const std::string& schema, const std::string& name) {
   std::lock_guard lock(mutex_);
-  auto keys = keys_by_table_.find(schema + "." + name);
-  if (keys == keys_by_table_.end()) return;
-  for (const auto& key : keys->second) versions_.erase(key);
-  keys_by_table_.erase(keys);
+  std::string table_key = schema + "." + name;
+  supersede(table_key);
+  current_.erase(table_key);
+  collect();
+}
+
+void LiveTableRegistry::supersede(const std::string& table_key) {
+  auto current = current_.find(table_key);
+  if (current == current_.end()) return;
+  auto version = versions_.find(current->second);
+  if (version != versions_.end()) version->second.superseded_at = ++epoch_;
+}
+
+LiveTableRegistry::Pin LiveTableRegistry::pin() {
+  std::lock_guard lock(mutex_);
+  pinned_epochs_.insert(epoch_);
+  return Pin(this, epoch_);
+}
+
+void LiveTableRegistry::unpin(std::uint64_t epoch) {
+  std::lock_guard lock(mutex_);
+  pinned_epochs_.erase(pinned_epochs_.find(epoch));
+  collect();
+}
+
+void LiveTableRegistry::collect() {
+  // A query pinned at epoch e started after every replacement up to e was visible.
+  std::uint64_t oldest_pin = pinned_epochs_.empty() ? epoch_ : *pinned_epochs_.begin();
+  std::erase_if(versions_, [&](const auto& entry) {
+    return entry.second.superseded_at && *entry.second.superseded_at <= oldest_pin;
+  });
 }
 
 std::shared_ptr<const LiveTable> LiveTableRegistry::find(const std::string& key) const {
   std::lock_guard lock(mutex_);
   auto found = versions_.find(key);
-  return found == versions_.end() ? nullptr : found->second;
+  return found == versions_.end() ? nullptr : found->second.table;
 }
 
 }  // namespace shoplake::sql

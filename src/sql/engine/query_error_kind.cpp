@@ -69,9 +69,12 @@ duckdb_error_type duckdb_error_type_of_message(std::string_view message) {
 QueryErrorKind classify_duckdb_error(duckdb_error_type type, std::string_view message) {
   switch (type) {
     case DUCKDB_ERROR_PARSER:
-    case DUCKDB_ERROR_SYNTAX: return QueryErrorKind::syntax;
-    case DUCKDB_ERROR_CATALOG: return classify_catalog(message);
-    case DUCKDB_ERROR_BINDER: return classify_binder(message);
+    case DUCKDB_ERROR_SYNTAX:
+      return QueryErrorKind::syntax;
+    case DUCKDB_ERROR_CATALOG:
+      return classify_catalog(message);
+    case DUCKDB_ERROR_BINDER:
+      return classify_binder(message);
     case DUCKDB_ERROR_MISMATCH_TYPE:
     case DUCKDB_ERROR_CONVERSION:
     case DUCKDB_ERROR_INVALID_TYPE:
@@ -79,14 +82,19 @@ QueryErrorKind classify_duckdb_error(duckdb_error_type type, std::string_view me
     case DUCKDB_ERROR_DIVIDE_BY_ZERO:
     case DUCKDB_ERROR_INVALID_INPUT:
     case DUCKDB_ERROR_PARAMETER_NOT_RESOLVED:
-    case DUCKDB_ERROR_PARAMETER_NOT_ALLOWED: return QueryErrorKind::bad_arguments;
-    case DUCKDB_ERROR_PERMISSION: return QueryErrorKind::access_denied;
-    case DUCKDB_ERROR_OUT_OF_MEMORY: return QueryErrorKind::memory_limit;
-    case DUCKDB_ERROR_INTERRUPT: return QueryErrorKind::timeout;
+    case DUCKDB_ERROR_PARAMETER_NOT_ALLOWED:
+      return QueryErrorKind::bad_arguments;
+    case DUCKDB_ERROR_PERMISSION:
+      return QueryErrorKind::access_denied;
+    case DUCKDB_ERROR_OUT_OF_MEMORY:
+      return QueryErrorKind::memory_limit;
+    case DUCKDB_ERROR_INTERRUPT:
+      return QueryErrorKind::timeout;
     case DUCKDB_ERROR_TRANSACTION:
       // Writes that slip past the statement check fail in the read-only transaction.
       return contains(message, "read-only") ? QueryErrorKind::readonly : QueryErrorKind::internal;
-    default: return QueryErrorKind::internal;
+    default:
+      return QueryErrorKind::internal;
   }
 }
 

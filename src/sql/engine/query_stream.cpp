@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <cctype>
+
 #include "column_type.hpp"
 #include "query_error_kind.hpp"
 #include "statement_guard.hpp"
@@ -24,7 +26,8 @@ std::string read_only_message(std::string_view statement_kind) {
 // the closing parenthesis ends a trailing line comment.
 std::string with_text_casts(std::string sql, const std::vector<ColumnInfo>& columns,
                             const std::vector<std::string>& cast_targets) {
-  while (!sql.empty() && (std::isspace(static_cast<unsigned char>(sql.back())) || sql.back() == ';')) {
+  while (!sql.empty() &&
+         (std::isspace(static_cast<unsigned char>(sql.back())) || sql.back() == ';')) {
     sql.pop_back();
   }
   std::string select;
@@ -45,8 +48,9 @@ duck::PreparedStatement prepare(duckdb_connection connection, const std::string&
 
 }  // namespace
 
-QueryStream::QueryStream(ConnectionPool::Lease lease, QueryWatchdog& watchdog, QueryLimits limits)
-    : lease_(std::move(lease)), watchdog_(watchdog), limits_(limits) {}
+QueryStream::QueryStream(LiveTableRegistry::Pin pin, ConnectionPool::Lease lease,
+                         QueryWatchdog& watchdog, QueryLimits limits)
+    : pin_(std::move(pin)), lease_(std::move(lease)), watchdog_(watchdog), limits_(limits) {}
 
 QueryStream::~QueryStream() {
   result_.reset();
@@ -69,9 +73,9 @@ QueryError QueryStream::error_from_duckdb(duckdb_error_type type, const char* me
   if (watch_) interrupted_ = watchdog_.disarm(*watch_) || interrupted_;
   watch_.reset();
   if (interrupted_) {
-    return QueryError{QueryErrorKind::timeout,
-                      fmt::format("the query ran longer than its {} ms timeout",
-                                  limits_.timeout.count())};
+    return QueryError{
+        QueryErrorKind::timeout,
+        fmt::format("the query ran longer than its {} ms timeout", limits_.timeout.count())};
   }
   return QueryError{classify_duckdb_error(type, text), std::move(text)};
 }
@@ -92,32 +96,40 @@ std::optional<QueryError> QueryStream::start(const QueryRequest& request) {
   in_transaction_ = true;
 
   if (auto error = prepare_checked(request.sql)) return error;
-  // Columns whose type depends on a parameter are typed only once the query runs.
+  // A statement with parameters may be unresolved until they are bound (DuckDB then reports one
+  // column of INVALID type): its columns are known only once it runs.
   std::vector<duck::LogicalType> types;
+  std::vector<std::string> names;
   bool executed = false;
   for (idx_t c = 0; c < duckdb_prepared_statement_column_count(prepared_.get()); ++c) {
     types.emplace_back(duckdb_prepared_statement_column_logical_type(prepared_.get(), c));
-    if (duckdb_get_type_id(types.back().get()) == DUCKDB_TYPE_INVALID && !executed) {
-      if (auto error = bind_and_execute(request)) return error;
-      executed = true;
-    }
+    duck::DuckString name(
+        const_cast<char*>(duckdb_prepared_statement_column_name(prepared_.get(), c)));
+    names.emplace_back(name ? name.get() : "");
+    if (duckdb_get_type_id(types.back().get()) == DUCKDB_TYPE_INVALID) executed = true;
   }
   if (executed) {
-    for (idx_t c = 0; c < types.size(); ++c) {
-      types[c] = duck::LogicalType(duckdb_column_logical_type(result_.get(), c));
+    if (auto error = bind_and_execute(request)) return error;
+    types.clear();
+    names.clear();
+    for (idx_t c = 0; c < duckdb_column_count(result_.get()); ++c) {
+      types.emplace_back(duckdb_column_logical_type(result_.get(), c));
+      const char* name = duckdb_column_name(result_.get(), c);
+      names.emplace_back(name != nullptr ? name : "");
     }
   }
   std::vector<std::string> cast_targets;
   bool needs_casts = false;
   for (idx_t c = 0; c < types.size(); ++c) {
-    columns_.push_back(ColumnInfo{duckdb_prepared_statement_column_name(prepared_.get(), c),
-                                  column_type_from_duckdb_name(duckdb_type_name(types[c].get()))});
+    columns_.push_back(
+        ColumnInfo{names[c], column_type_from_duckdb_name(duckdb_type_name(types[c].get()))});
     cast_targets.push_back(text_cast_target(types[c].get()));
     needs_casts = needs_casts || !cast_targets.back().empty();
   }
   if (needs_casts) {
     result_.reset();
-    prepared_ = prepare(lease_->connection.get(), with_text_casts(request.sql, columns_, cast_targets));
+    prepared_ =
+        prepare(lease_->connection.get(), with_text_casts(request.sql, columns_, cast_targets));
     if (const char* message = duckdb_prepare_error(prepared_.get())) {
       return error_from_duckdb(duckdb_error_type_of_message(message), message);
     }
@@ -212,8 +224,8 @@ std::optional<QueryError> QueryStream::bind(const QueryRequest& request) {
   };
   if (request.parameters.size() > expected) {
     return QueryError{QueryErrorKind::bad_arguments,
-                      fmt::format("the query has {} parameters, but {} values were given",
-                                  expected, request.parameters.size())};
+                      fmt::format("the query has {} parameters, but {} values were given", expected,
+                                  request.parameters.size())};
   }
   for (std::size_t i = 0; i < request.parameters.size(); ++i) {
     if (bind_one(i + 1, request.parameters[i]) != DuckDBSuccess) {

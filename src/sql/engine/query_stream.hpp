@@ -10,6 +10,7 @@
 #include "chunk_reader.hpp"
 #include "connection_pool.hpp"
 #include "duckdb_handles.hpp"
+#include "live_tables.hpp"
 #include "query_watchdog.hpp"
 #include "shoplake/sql/engine.hpp"
 
@@ -22,7 +23,10 @@ struct QueryLimits {
 
 class QueryStream final : public ResultStream {
  public:
-  QueryStream(ConnectionPool::Lease lease, QueryWatchdog& watchdog, QueryLimits limits);
+  // `pin` keeps the live table versions this query's snapshot may bind; taken before the
+  // connection's transaction starts.
+  QueryStream(LiveTableRegistry::Pin pin, ConnectionPool::Lease lease, QueryWatchdog& watchdog,
+              QueryLimits limits);
   ~QueryStream() override;
 
   // Checks, prepares, binds and starts the query; on failure the stream is unusable.
@@ -40,6 +44,7 @@ class QueryStream final : public ResultStream {
   void finish();
 
   using Clock = std::chrono::steady_clock;
+  LiveTableRegistry::Pin pin_;  // released last, after the transaction has ended
   ConnectionPool::Lease lease_;
   QueryWatchdog& watchdog_;
   QueryLimits limits_;

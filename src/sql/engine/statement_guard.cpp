@@ -39,11 +39,11 @@ bool take_keyword(std::string_view& sql, std::string_view keyword) {
 }
 
 constexpr std::string_view kWritingKeywords[] = {
-    "ABORT",   "ALTER",    "ANALYZE", "ATTACH",  "BEGIN",   "CALL",      "CHECKPOINT",
-    "COMMENT", "COMMIT",   "COPY",    "CREATE",  "DEALLOCATE", "DELETE", "DETACH",
-    "DROP",    "END",      "EXECUTE", "EXPORT",  "FORCE",   "IMPORT",    "INSERT",
-    "INSTALL", "LOAD",     "MERGE",   "PRAGMA",  "PREPARE", "RESET",     "ROLLBACK",
-    "SET",     "START",    "TRUNCATE", "UPDATE", "USE",     "VACUUM",
+    "ABORT",   "ALTER",  "ANALYZE",  "ATTACH", "BEGIN",      "CALL",   "CHECKPOINT",
+    "COMMENT", "COMMIT", "COPY",     "CREATE", "DEALLOCATE", "DELETE", "DETACH",
+    "DROP",    "END",    "EXECUTE",  "EXPORT", "FORCE",      "IMPORT", "INSERT",
+    "INSTALL", "LOAD",   "MERGE",    "PRAGMA", "PREPARE",    "RESET",  "ROLLBACK",
+    "SET",     "START",  "TRUNCATE", "UPDATE", "USE",        "VACUUM",
 };
 
 }  // namespace
@@ -58,34 +58,62 @@ std::optional<std::string> writing_keyword(std::string_view sql) {
 
 std::string_view statement_kind_name(duckdb_statement_type type) {
   switch (type) {
-    case DUCKDB_STATEMENT_TYPE_SELECT: return "SELECT";
-    case DUCKDB_STATEMENT_TYPE_INSERT: return "INSERT";
-    case DUCKDB_STATEMENT_TYPE_UPDATE: return "UPDATE";
-    case DUCKDB_STATEMENT_TYPE_EXPLAIN: return "EXPLAIN";
-    case DUCKDB_STATEMENT_TYPE_DELETE: return "DELETE";
-    case DUCKDB_STATEMENT_TYPE_PREPARE: return "PREPARE";
-    case DUCKDB_STATEMENT_TYPE_CREATE: return "CREATE";
-    case DUCKDB_STATEMENT_TYPE_EXECUTE: return "EXECUTE";
-    case DUCKDB_STATEMENT_TYPE_ALTER: return "ALTER";
-    case DUCKDB_STATEMENT_TYPE_TRANSACTION: return "a transaction statement";
-    case DUCKDB_STATEMENT_TYPE_COPY: return "COPY";
-    case DUCKDB_STATEMENT_TYPE_ANALYZE: return "ANALYZE";
-    case DUCKDB_STATEMENT_TYPE_VARIABLE_SET: return "SET VARIABLE";
-    case DUCKDB_STATEMENT_TYPE_CREATE_FUNC: return "CREATE FUNCTION";
-    case DUCKDB_STATEMENT_TYPE_DROP: return "DROP";
-    case DUCKDB_STATEMENT_TYPE_EXPORT: return "EXPORT";
-    case DUCKDB_STATEMENT_TYPE_PRAGMA: return "PRAGMA";
-    case DUCKDB_STATEMENT_TYPE_VACUUM: return "VACUUM";
-    case DUCKDB_STATEMENT_TYPE_CALL: return "CALL";
-    case DUCKDB_STATEMENT_TYPE_SET: return "SET";
-    case DUCKDB_STATEMENT_TYPE_LOAD: return "LOAD/INSTALL";
-    case DUCKDB_STATEMENT_TYPE_RELATION: return "a relation";
-    case DUCKDB_STATEMENT_TYPE_EXTENSION: return "an extension statement";
-    case DUCKDB_STATEMENT_TYPE_LOGICAL_PLAN: return "a logical plan";
-    case DUCKDB_STATEMENT_TYPE_ATTACH: return "ATTACH";
-    case DUCKDB_STATEMENT_TYPE_DETACH: return "DETACH";
-    case DUCKDB_STATEMENT_TYPE_MULTI: return "several statements";
-    default: return "an unknown statement";
+    case DUCKDB_STATEMENT_TYPE_SELECT:
+      return "SELECT";
+    case DUCKDB_STATEMENT_TYPE_INSERT:
+      return "INSERT";
+    case DUCKDB_STATEMENT_TYPE_UPDATE:
+      return "UPDATE";
+    case DUCKDB_STATEMENT_TYPE_EXPLAIN:
+      return "EXPLAIN";
+    case DUCKDB_STATEMENT_TYPE_DELETE:
+      return "DELETE";
+    case DUCKDB_STATEMENT_TYPE_PREPARE:
+      return "PREPARE";
+    case DUCKDB_STATEMENT_TYPE_CREATE:
+      return "CREATE";
+    case DUCKDB_STATEMENT_TYPE_EXECUTE:
+      return "EXECUTE";
+    case DUCKDB_STATEMENT_TYPE_ALTER:
+      return "ALTER";
+    case DUCKDB_STATEMENT_TYPE_TRANSACTION:
+      return "a transaction statement";
+    case DUCKDB_STATEMENT_TYPE_COPY:
+      return "COPY";
+    case DUCKDB_STATEMENT_TYPE_ANALYZE:
+      return "ANALYZE";
+    case DUCKDB_STATEMENT_TYPE_VARIABLE_SET:
+      return "SET VARIABLE";
+    case DUCKDB_STATEMENT_TYPE_CREATE_FUNC:
+      return "CREATE FUNCTION";
+    case DUCKDB_STATEMENT_TYPE_DROP:
+      return "DROP";
+    case DUCKDB_STATEMENT_TYPE_EXPORT:
+      return "EXPORT";
+    case DUCKDB_STATEMENT_TYPE_PRAGMA:
+      return "PRAGMA";
+    case DUCKDB_STATEMENT_TYPE_VACUUM:
+      return "VACUUM";
+    case DUCKDB_STATEMENT_TYPE_CALL:
+      return "CALL";
+    case DUCKDB_STATEMENT_TYPE_SET:
+      return "SET";
+    case DUCKDB_STATEMENT_TYPE_LOAD:
+      return "LOAD/INSTALL";
+    case DUCKDB_STATEMENT_TYPE_RELATION:
+      return "a relation";
+    case DUCKDB_STATEMENT_TYPE_EXTENSION:
+      return "an extension statement";
+    case DUCKDB_STATEMENT_TYPE_LOGICAL_PLAN:
+      return "a logical plan";
+    case DUCKDB_STATEMENT_TYPE_ATTACH:
+      return "ATTACH";
+    case DUCKDB_STATEMENT_TYPE_DETACH:
+      return "DETACH";
+    case DUCKDB_STATEMENT_TYPE_MULTI:
+      return "several statements";
+    default:
+      return "an unknown statement";
   }
 }
 

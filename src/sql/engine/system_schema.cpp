@@ -61,7 +61,8 @@ void clickhouse_type_function(duckdb_function_info, duckdb_data_chunk input, duc
       duckdb_validity_set_row_invalid(duckdb_vector_get_validity(output), row);
       continue;
     }
-    std::string_view name(duckdb_string_t_data(&strings[row]), duckdb_string_t_length(strings[row]));
+    std::string_view name(duckdb_string_t_data(&strings[row]),
+                          duckdb_string_t_length(strings[row]));
     auto type = column_type_from_duckdb_name(name);
     duckdb_vector_assign_string_element_len(output, row, type.clickhouse_name.data(),
                                             type.clickhouse_name.size());
@@ -85,8 +86,8 @@ void system_table_scan(duckdb_replacement_scan_info info, const char* table_name
   for (const auto& view : system_views()) {
     if (view.name == table_name) {
       duckdb_replacement_scan_set_function_name(info, "query_table");
-      duck::Value qualified(duckdb_create_varchar(
-          fmt::format("memory.{}.{}", kSystemSchema, view.name).c_str()));
+      duck::Value qualified(
+          duckdb_create_varchar(fmt::format("memory.{}.{}", kSystemSchema, view.name).c_str()));
       duckdb_replacement_scan_add_parameter(info, qualified.get());
       return;
     }
@@ -112,8 +113,8 @@ core::Status install_system_schema(duckdb_database database, duckdb_connection c
     if (auto error = duck::run(connection, "CREATE VIEW " + qualified + " AS " + view.sql)) {
       return core::Error{fmt::format("cannot create system.{}: {}", view.name, error->message)};
     }
-    if (auto error = duck::run(connection, fmt::format("COMMENT ON VIEW {} IS '{}'", qualified,
-                                                       view.engine))) {
+    if (auto error = duck::run(connection,
+                               fmt::format("COMMENT ON VIEW {} IS '{}'", qualified, view.engine))) {
       return core::Error{error->message};
     }
   }

@@ -13,10 +13,11 @@
 #include <string>
 
 #include "shoplake/core/result.hpp"
+#include "shoplake/sql/catalog.hpp"
 
 namespace shoplake::sql {
 
-inline constexpr const char* kSystemSchema = "clickhouse_system";
+inline constexpr const char* kSystemSchema = kClickHouseSystemSchema;
 
 // ClickHouse database name -> DuckDB schema: "" and "default" are main, "system" is
 // clickhouse_system.

@@ -1,6 +1,7 @@
 // The constructors of the formats, one per file, that make_output_format picks from.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 
 #include "shoplake/sql/output_format.hpp"

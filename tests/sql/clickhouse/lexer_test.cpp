@@ -48,9 +48,8 @@ TEST(Lexer, NumbersAndOperators) {
   const auto tokens = lex("1.5e-3 0x1F .5 t.1 a->b<=c||d::Int8 x!=y");
   std::vector<std::string> texts;
   for (const Token& t : tokens) texts.emplace_back(t.text);
-  EXPECT_EQ(texts, (std::vector<std::string>{"1.5e-3", "0x1F", ".5", "t", ".", "1", "a", "->",
-                                             "b", "<=", "c", "||", "d", "::", "Int8", "x", "!=",
-                                             "y"}));
+  EXPECT_EQ(texts, (std::vector<std::string>{"1.5e-3", "0x1F", ".5", "t", ".", "1", "a", "->", "b",
+                                             "<=", "c", "||", "d", "::", "Int8", "x", "!=", "y"}));
   EXPECT_EQ(tokens[0].kind, TokenKind::number);
   EXPECT_EQ(tokens[2].kind, TokenKind::number);
   EXPECT_EQ(tokens[5].kind, TokenKind::number);

@@ -83,7 +83,8 @@ TEST(Translate, RewritesSyntaxDuckDbLacks) {
             "SELECT clickhouse_now() AS n, any_value(x) AS a, strpos(s, 'b') AS p");
   EXPECT_EQ(ok("SELECT 1 FROM system.one").sql,
             "SELECT 1 FROM (SELECT CAST(0 AS UTINYINT) AS dummy) AS one");
-  EXPECT_EQ(ok("SELECT name FROM system.tables").sql, "SELECT name FROM \"memory\".system.tables");
+  EXPECT_EQ(ok("SELECT name FROM system.tables").sql,
+            "SELECT name FROM \"clickhouse_system\".tables");
   EXPECT_EQ(failed("SELECT foo(1)(x)").kind, TranslationErrorKind::unsupported);
 }
 
@@ -117,6 +118,7 @@ TEST(Translate, UnaliasedColumnsGetClickHouseNames) {
       {"007", "7"},
       {"0x1F", "31"},
       {"CAST(price AS String)", "CAST(price, 'String')"},
+      {"CAST(price, 'String')", "CAST(price, 'String')"},
       {"CASE WHEN price > 1 THEN 1 ELSE 2 END", "multiIf(greater(price, 1), 1, 2)"},
       {"CASE price WHEN 1 THEN 2 END", "caseWithExpression(price, 1, 2, NULL)"},
       {"[1,2]", "[1, 2]"},

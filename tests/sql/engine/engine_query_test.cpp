@@ -328,6 +328,11 @@ TEST_F(EngineQueryTest, BindsParameters) {
         r.named_parameters = {{"day", std::string("1970-01-02")}, {"flag", true}};
       }));
   ASSERT_FALSE(named.error) << named.error->message;
+  // Unresolved until bound: the columns come from the executed statement.
+  ASSERT_EQ(named.columns.size(), 2U);
+  EXPECT_EQ(named.columns[0].name, "d");
+  EXPECT_EQ(named.columns[0].type.clickhouse_name, "Date");
+  EXPECT_EQ(named.columns[1].name, "f");
   EXPECT_EQ(named.column(0).i64.at(0), 1);
   EXPECT_EQ(named.column(1).u64.at(0), 1u);
   auto too_many = run(*engine_, request_with("SELECT $1", [](QueryRequest& r) {

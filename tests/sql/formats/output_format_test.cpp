@@ -352,6 +352,72 @@ TEST_F(AgainstClickHouse, RowLimitOfPrettyAndVertical) {
   }
 }
 
+// Control bytes, invalid UTF-8 and arrays of nullable, float, date, nested and decimal elements.
+TEST_F(AgainstClickHouse, OddStringsAndArrays) {
+  static constexpr char odd_bytes[] =
+      "a/b\0\x01\x07\x08\x0b\x0c\r\x1f\x7f\xe2\x80\xa8 \xff\xfe z\\";
+  const std::string odd(odd_bytes, sizeof odd_bytes - 1);
+  ColumnType nullable_string = type(Storage::string, "Nullable(String)");
+  ColumnType decimal = type(Storage::decimal, "Decimal(18, 3)");
+  decimal.scale = 3;
+  const std::vector<ColumnInfo> columns{
+      {"s", type(Storage::string, "String")},
+      {"an", array_of(nullable_string)},
+      {"af", array_of(type(Storage::float64, "Float64"))},
+      {"ad", array_of(type(Storage::date, "Date"))},
+      {"adt", array_of(type(Storage::datetime, "DateTime"))},
+      {"aa", array_of(array_of(type(Storage::uint64, "UInt8")))},
+      {"dec", array_of(decimal)},
+      {"ai", array_of(type(Storage::int64, "Int16"))},
+  };
+  const auto array_column = [](std::vector<std::uint32_t> offsets) {
+    ColumnData data;
+    data.offsets = std::move(offsets);
+    data.element = std::make_unique<ColumnData>();
+    return data;
+  };
+  ResultChunk chunk;
+  chunk.rows = 1;
+  chunk.columns.emplace_back().str = {odd};
+  ColumnData an = array_column({0, 2});
+  an.element->str = {"", "x"};
+  an.element->null = {1, 0};
+  chunk.columns.push_back(std::move(an));
+  ColumnData af = array_column({0, 5});
+  af.element->f64 = {1.5, -0.0, 0.1, std::numeric_limits<double>::infinity(), std::nan("")};
+  chunk.columns.push_back(std::move(af));
+  ColumnData ad = array_column({0, 1});
+  ad.element->i64 = {days_from_civil(2020, 1, 1)};
+  chunk.columns.push_back(std::move(ad));
+  ColumnData adt = array_column({0, 1});
+  adt.element->i64 = {seconds(2020, 1, 1, 1, 2, 3)};
+  chunk.columns.push_back(std::move(adt));
+  ColumnData aa = array_column({0, 2});
+  aa.element->offsets = {0, 2, 3};
+  aa.element->element = std::make_unique<ColumnData>();
+  aa.element->element->u64 = {1, 2, 3};
+  chunk.columns.push_back(std::move(aa));
+  ColumnData dec = array_column({0, 1});
+  dec.element->str = {"-1.500"};
+  chunk.columns.push_back(std::move(dec));
+  ColumnData ai = array_column({0, 2});
+  ai.element->i64 = {-1, 2};
+  chunk.columns.push_back(std::move(ai));
+  const std::vector<ResultChunk> chunks = chunk_list(std::move(chunk));
+
+  const std::string query =
+      "SELECT 'a/b\\x00\\x01\\x07\\x08\\x0b\\x0c\\r\\x1f\\x7f\\xe2\\x80\\xa8 \\xff\\xfe z\\\\' AS "
+      "s, "
+      "[NULL, 'x'] AS an, [1.5, -0., 0.1, inf, nan] AS af, [toDate('2020-01-01')] AS ad, "
+      "[toDateTime('2020-01-01 01:02:03')] AS adt, [[1, 2], [3]] AS aa, "
+      "[toDecimal64(-1.5, 3)] AS dec, [-1, 2] AS ai FORMAT ";
+  for (const char* format : all_formats) {
+    EXPECT_EQ(without_statistics(render(format, columns, chunks)),
+              without_statistics(run(query + format)))
+        << format;
+  }
+}
+
 TEST(OutputFormat, ContentTypesAsClickHouseSendsThem) {
   EXPECT_EQ(make_output_format("TSV")->content_type(), "text/tab-separated-values; charset=UTF-8");
   EXPECT_EQ(make_output_format("CSV")->content_type(), "text/csv; charset=UTF-8; header=absent");

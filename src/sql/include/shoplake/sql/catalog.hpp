@@ -26,6 +26,10 @@ struct TableColumn {
 // string->str, date->i64 days, timestamp_ms->i64 milliseconds).
 using LiveTableScan = std::function<ResultChunk()>;
 
+// Where the engine keeps ClickHouse's system.databases/tables/columns/one views (DuckDB's own
+// catalog called `system` makes a schema of that name ambiguous).
+inline constexpr const char* kClickHouseSystemSchema = "clickhouse_system";
+
 class Catalog {
  public:
   virtual ~Catalog() = default;

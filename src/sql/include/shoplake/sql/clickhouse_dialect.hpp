@@ -36,7 +36,7 @@ struct TranslationError {
 
 class [[nodiscard]] TranslationResult {
  public:
-  TranslationResult(TranslatedQuery query) : state_(std::move(query)) {}  // NOLINT: like expected
+  TranslationResult(TranslatedQuery query) : state_(std::move(query)) {}   // NOLINT: like expected
   TranslationResult(TranslationError error) : state_(std::move(error)) {}  // NOLINT
 
   bool ok() const { return std::holds_alternative<TranslatedQuery>(state_); }
@@ -49,12 +49,12 @@ class [[nodiscard]] TranslationResult {
 };
 
 struct TranslationOptions {
-  // The DuckDB catalog whose `system` schema holds the views databases(name),
-  // tables(database, name, engine) and columns(database, table, name, type, position), with
-  // DuckDB's main schema called "default". ClickHouse's `system.x` becomes `<catalog>.system.x`:
-  // DuckDB's own catalog named `system` makes the two-part name ambiguous. "memory" is the
-  // catalog of an in-memory DuckDB database.
-  std::string catalog = "memory";
+  // The DuckDB schema holding the views databases(name), tables(database, name, engine),
+  // columns(database, table, name, type, position) and one(dummy), with DuckDB's main schema
+  // called "default": ClickHouse's `system.x` becomes `<system_schema>.x`. It cannot be called
+  // `system` in DuckDB, whose own catalog of that name makes `system.x` ambiguous; the engine
+  // provides it as kClickHouseSystemSchema (catalog.hpp).
+  std::string system_schema = "clickhouse_system";
 };
 
 // Never throws. Unqualified names (SHOW TABLES, DESCRIBE t, EXISTS t) mean the DuckDB schema that

@@ -64,7 +64,7 @@ struct QueryError {
 };
 
 // A running query's rows, chunk by chunk, so a large result streams. Holds a pooled connection
-// until destroyed.
+// (and the query's read-only transaction) until destroyed; destroy it before the Engine.
 class ResultStream {
  public:
   virtual ~ResultStream() = default;
@@ -72,6 +72,8 @@ class ResultStream {
   // Fills `chunk` with the next rows; false at the end. A failure mid-way (timeout, row limit)
   // comes back as the error.
   virtual std::variant<bool, QueryError> next(ResultChunk& chunk) = 0;
+  // rows_read and bytes_read count what the query returned so far (rows, and bytes of values):
+  // DuckDB's C API reports rows scanned only with profiling on, which costs every query.
   virtual QueryStatistics statistics() const = 0;
 };
 

@@ -1,0 +1,1 @@
+SELECT toDate(ts) AS d, countIf(event_type = 'purchase') FROM gold.revenue_daily WHERE event_date >= today() - 7 GROUP BY d ORDER BY d DESC LIMIT 1 FORMAT Vertical

@@ -1,0 +1,1 @@
+SELECT (intDiv(toUInt32(ts), 60) * 60) * 1000 AS t, count() FROM events WHERE ts >= toDateTime(1709251200) GROUP BY t ORDER BY t

@@ -1,0 +1,2 @@
+SELECT 'it\'s -- not a comment', /* FORMAT CSV */ `SETTINGS` -- FORMAT JSON
+ FROM system.one

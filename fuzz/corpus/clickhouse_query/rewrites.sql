@@ -1,0 +1,1 @@
+SELECT quantile(0.9)(price), quantiles(0.5, 0.99)(price), multiIf(a, 1, b, 2, 3) FROM t PREWHERE x = 1 WHERE y LIMIT 10, 20 SETTINGS max_threads = 2 FORMAT JSON

@@ -1,0 +1,1 @@
+SHOW TABLES FROM gold LIKE '%daily' FORMAT TSV

@@ -1,0 +1,1 @@
+SELECT CAST(x AS Nullable(DateTime64(3))), y::Array(UInt32), CAST(z, 'Decimal(18, 2)'), arrayMap(x -> x * 2, [1, 2]) FROM numbers(3)

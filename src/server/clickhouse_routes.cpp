@@ -1,0 +1,259 @@
+#include "shoplake/server/clickhouse_routes.hpp"
+
+#include <fmt/format.h>
+#include <httplib.h>
+
+#include <charconv>
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <random>
+
+#include "clickhouse_errors.hpp"
+#include "credentials.hpp"
+#include "shoplake/sql/clickhouse_dialect.hpp"
+#include "shoplake/sql/engine.hpp"
+#include "shoplake/sql/output_format.hpp"
+
+namespace shoplake::server {
+namespace {
+
+// URL parameters that are not settings (ClickHouse treats every other one as a setting).
+bool is_request_parameter(const std::string& name) {
+  static constexpr std::string_view kNames[] = {
+      "query",      "database",    "default_format",    "query_id",      "user",
+      "password",   "session_id",  "session_timeout",   "session_check", "compress",
+      "decompress", "buffer_size", "wait_end_of_query", "quota_key"};
+  for (std::string_view known : kNames) {
+    if (name == known) return true;
+  }
+  return false;
+}
+
+std::string new_query_id() {
+  thread_local std::mt19937_64 random{std::random_device{}()};
+  const std::uint64_t high = random();
+  const std::uint64_t low = random();
+  // A version 4 UUID, as ClickHouse makes them.
+  return fmt::format("{:08x}-{:04x}-4{:03x}-{:04x}-{:012x}", high >> 32, (high >> 16) & 0xffff,
+                     high & 0xfff, ((low >> 48) & 0x3fff) | 0x8000, low & 0xffffffffffffULL);
+}
+
+std::optional<double> parse_number(const std::string& text) {
+  double value = 0;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (error != std::errc{} || end != text.data() + text.size()) return std::nullopt;
+  return value;
+}
+
+// The settings a query can change, from the URL and then its SETTINGS clause (which wins).
+struct QuerySettings {
+  std::optional<std::uint64_t> max_result_rows;
+  bool overflow_breaks = false;  // result_overflow_mode=break: cut the result instead of failing
+  std::optional<std::chrono::milliseconds> timeout;
+};
+
+std::optional<ClickHouseError> apply_setting(const std::string& name, const std::string& value,
+                                             QuerySettings& settings) {
+  if (name == "max_result_rows") {
+    const auto rows = parse_number(value);
+    if (!rows || *rows < 0) return bad_setting(name, value);
+    if (*rows > 0) settings.max_result_rows = static_cast<std::uint64_t>(*rows);
+  } else if (name == "max_execution_time") {
+    const auto seconds = parse_number(value);
+    if (!seconds || *seconds < 0) return bad_setting(name, value);
+    if (*seconds > 0) {
+      settings.timeout = std::chrono::milliseconds(static_cast<std::int64_t>(*seconds * 1000));
+    }
+  } else if (name == "result_overflow_mode") {
+    if (value != "throw" && value != "break") return bad_setting(name, value);
+    settings.overflow_breaks = value == "break";
+  }
+  // Any other setting (output_format_*, send_progress_in_http_headers, readonly, …) has no
+  // counterpart here; clients send them by habit, so they are accepted and have no effect.
+  return std::nullopt;
+}
+
+// Query text as ClickHouse assembles it: the `query` parameter, then the body on a new line.
+std::string query_text(const httplib::Request& request) {
+  std::string text = request.get_param_value("query");
+  if (request.method == "POST" && !request.body.empty()) {
+    if (!text.empty()) text += '\n';
+    text += request.body;
+  }
+  return text;
+}
+
+void send_error(httplib::Response& response, const ClickHouseError& error,
+                const std::string& query_id) {
+  response.status = error.http_status;
+  response.set_header("X-ClickHouse-Exception-Code", std::to_string(error.code));
+  response.set_header("X-ClickHouse-Query-Id", query_id);
+  response.set_content(error.body(), "text/plain; charset=UTF-8");
+}
+
+// One query's answer while it streams: the rows not sent yet, the writer, the limit.
+struct StreamingAnswer {
+  std::unique_ptr<sql::ResultStream> stream;
+  std::unique_ptr<sql::OutputFormat> format;
+  sql::ResultChunk chunk;
+  std::string out;
+  std::uint64_t rows_sent = 0;
+  std::optional<std::uint64_t> break_after_rows;
+  bool finished = false;
+  QueryCounters* counters = nullptr;
+
+  // Appends the next piece of the body to `out`; sets `finished` after the last.
+  std::optional<sql::QueryError> produce() {
+    if (break_after_rows && rows_sent >= *break_after_rows) {
+      finish();
+      return std::nullopt;
+    }
+    auto next = stream->next(chunk);
+    if (auto* error = std::get_if<sql::QueryError>(&next)) {
+      finished = true;
+      return std::move(*error);
+    }
+    if (!std::get<bool>(next)) {
+      finish();
+      return std::nullopt;
+    }
+    if (break_after_rows && rows_sent + chunk.rows > *break_after_rows) {
+      truncate(chunk, static_cast<std::size_t>(*break_after_rows - rows_sent));
+    }
+    rows_sent += chunk.rows;
+    counters->rows_sent.fetch_add(chunk.rows, std::memory_order_relaxed);
+    format->write(chunk, out);
+    return std::nullopt;
+  }
+
+  void finish() {
+    format->finish(stream->statistics(), out);
+    finished = true;
+  }
+
+  static void truncate(sql::ResultChunk& chunk, std::size_t rows);
+};
+
+void truncate_column(sql::ColumnData& column, std::size_t rows) {
+  column.null.resize(std::min(column.null.size(), rows));
+  if (column.i64.size() > rows) column.i64.resize(rows);
+  if (column.u64.size() > rows) column.u64.resize(rows);
+  if (column.f64.size() > rows) column.f64.resize(rows);
+  if (column.str.size() > rows) column.str.resize(rows);
+  if (column.offsets.size() > rows + 1) column.offsets.resize(rows + 1);
+}
+
+void StreamingAnswer::truncate(sql::ResultChunk& chunk, std::size_t rows) {
+  for (auto& column : chunk.columns) truncate_column(column, rows);
+  chunk.rows = rows;
+}
+
+std::string summary_header(const sql::QueryStatistics& statistics, std::uint64_t result_rows) {
+  return fmt::format(
+      R"({{"read_rows":"{}","read_bytes":"{}","written_rows":"0","written_bytes":"0",)"
+      R"("total_rows_to_read":"{}","result_rows":"{}","result_bytes":"0"}})",
+      statistics.rows_read, statistics.bytes_read, statistics.rows_read, result_rows);
+}
+
+}  // namespace
+
+ClickHouseRoutes::ClickHouseRoutes(sql::Engine& engine, ClickHouseHttpOptions options)
+    : engine_(engine), options_(std::move(options)) {}
+
+void ClickHouseRoutes::install(httplib::Server& http) {
+  const auto ok = [](const httplib::Request&, httplib::Response& response) {
+    response.set_content("Ok.\n", "text/plain; charset=UTF-8");
+  };
+  http.Get("/ping", ok);
+
+  const auto handle = [this](const httplib::Request& request, httplib::Response& response) {
+    std::string query_id = request.get_param_value("query_id");
+    if (query_id.empty()) query_id = new_query_id();
+    const std::string text = query_text(request);
+    // GET / without a query is ClickHouse's health check.
+    if (text.empty() && request.method == "GET") {
+      response.set_content("Ok.\n", "text/plain; charset=UTF-8");
+      return;
+    }
+    counters_.queries.fetch_add(1, std::memory_order_relaxed);
+    const auto fail = [&](const ClickHouseError& error) {
+      counters_.failed.fetch_add(1, std::memory_order_relaxed);
+      send_error(response, error, query_id);
+    };
+
+    if (!credentials_accepted(request, options_.user, options_.password)) {
+      return fail(authentication_failed());
+    }
+    if (text.find_first_not_of(" \t\r\n") == std::string::npos) return fail(empty_query());
+
+    QuerySettings settings;
+    for (const auto& [name, value] : request.params) {
+      if (is_request_parameter(name) || name.rfind("param_", 0) == 0) continue;
+      if (auto error = apply_setting(name, value, settings)) return fail(*error);
+    }
+    const sql::TranslationResult translated = sql::translate_clickhouse_query(text);
+    if (!translated) return fail(from_translation_error(translated.error(), text));
+    for (const auto& setting : translated.value().settings) {
+      if (auto error = apply_setting(setting.name, setting.value, settings)) return fail(*error);
+    }
+
+    std::string format_name = translated.value().format;
+    if (format_name.empty()) format_name = request.get_param_value("default_format");
+    if (format_name.empty()) format_name = request.get_header_value("X-ClickHouse-Format");
+    if (format_name.empty()) format_name = "TabSeparated";
+    auto format = sql::make_output_format(format_name);
+    if (!format) return fail(unknown_format(format_name));
+
+    sql::QueryRequest query;
+    query.sql = translated.value().sql;
+    query.database = request.get_param_value("database");
+    if (query.database.empty()) query.database = request.get_header_value("X-ClickHouse-Database");
+    query.timeout = settings.timeout;
+    if (!settings.overflow_breaks) query.max_result_rows = settings.max_result_rows;
+
+    auto started = engine_.query(query);
+    if (auto* error = std::get_if<sql::QueryError>(&started)) return fail(from_query_error(*error));
+
+    auto answer = std::make_shared<StreamingAnswer>();
+    answer->stream = std::move(std::get<std::unique_ptr<sql::ResultStream>>(started));
+    answer->format = std::move(format);
+    answer->counters = &counters_;
+    if (settings.overflow_breaks) answer->break_after_rows = settings.max_result_rows;
+    answer->format->begin(answer->stream->columns(), answer->out);
+    // The first rows are fetched before the headers go out, so that a query failing at once
+    // (most do) gets a proper status and exception code rather than an error inside a 200.
+    if (auto error = answer->produce()) return fail(from_query_error(*error));
+
+    response.set_header("X-ClickHouse-Query-Id", query_id);
+    response.set_header("X-ClickHouse-Format", format_name);
+    response.set_header("X-ClickHouse-Timezone", "UTC");
+    response.set_header("X-ClickHouse-Summary",
+                        summary_header(answer->stream->statistics(), answer->rows_sent));
+    const std::string content_type(answer->format->content_type());
+    if (answer->finished) {
+      response.set_content(answer->out, content_type);
+      return;
+    }
+    response.set_chunked_content_provider(
+        content_type, [answer](std::size_t, httplib::DataSink& sink) {
+          if (answer->out.empty() && !answer->finished) {
+            if (auto error = answer->produce()) {
+              // The headers are gone: like ClickHouse, say it at the end of what was sent.
+              answer->counters->failed.fetch_add(1, std::memory_order_relaxed);
+              answer->out += from_query_error(*error).body();
+            }
+          }
+          if (!answer->out.empty() && !sink.write(answer->out.data(), answer->out.size())) {
+            return false;
+          }
+          answer->out.clear();
+          if (answer->finished) sink.done();
+          return true;
+        });
+  };
+  http.Get("/", handle);
+  http.Post("/", handle);
+}
+
+}  // namespace shoplake::server
