@@ -49,11 +49,15 @@ TEST(Up, DataDirectoryIsFreeAgainAfterKill9) {
   EXPECT_GT(second.port(), 0) << second.process().read_all_stderr();
 }
 
-TEST(Up, RefusesANonLoopbackAddress) {
+TEST(Up, RefusesANonLoopbackAddressWithoutCredentials) {
   TempDir dir;
   const auto result = run_shoplake({"up", "--bind", "0.0.0.0", "--data-dir", dir.path()});
   EXPECT_EQ(result.exit_code, 2);
-  EXPECT_NE(result.err.find("loopback"), std::string::npos) << result.err;
+  EXPECT_NE(result.err.find("SHOPLAKE_SQL_PASSWORD"), std::string::npos) << result.err;
+  const auto half = run_shoplake(
+      {"up", "--bind", "0.0.0.0", "--sql-password", "secret", "--data-dir", dir.path()});
+  EXPECT_EQ(half.exit_code, 2);
+  EXPECT_NE(half.err.find("SHOPLAKE_WRITE_KEY"), std::string::npos) << half.err;
 }
 
 TEST(Up, UnwritableDataDirectoryIsReported) {

@@ -10,7 +10,8 @@ namespace {
 
 std::vector<std::string> up_command(const std::string& data_dir,
                                     const std::vector<std::string>& extra_args) {
-  std::vector<std::string> argv{shoplake_binary(), "up", "--port", "0", "--data-dir", data_dir};
+  std::vector<std::string> argv{shoplake_binary(),   "up", "--port",     "0",
+                                "--clickhouse-port", "0",  "--data-dir", data_dir};
   argv.insert(argv.end(), extra_args.begin(), extra_args.end());
   return argv;
 }
@@ -21,14 +22,18 @@ RunningShoplake::RunningShoplake(const std::string& data_dir,
                                  const std::vector<std::string>& extra_args,
                                  const std::vector<std::string>& environment)
     : child_(up_command(data_dir, extra_args), environment) {
-  static const std::regex kHttpLine(R"(http://127\.0\.0\.1:(\d+)/)");
+  // The banner names the main port on its "http" line, then the ClickHouse port on its own.
+  static const std::regex kHttpLine(R"(^  http +http://127\.0\.0\.1:(\d+)/)");
+  static const std::regex kClickHouseLine(R"(^  clickhouse +http://127\.0\.0\.1:(\d+)/)");
   while (auto line = child_.read_stdout_line(std::chrono::seconds(20))) {
     std::smatch match;
-    if (std::regex_search(*line, match, kHttpLine)) {
-      port_ = std::stoi(match[1]);
+    if (std::regex_search(*line, match, kHttpLine)) port_ = std::stoi(match[1]);
+    if (std::regex_search(*line, match, kClickHouseLine)) {
+      clickhouse_port_ = std::stoi(match[1]);
       return;
     }
   }
+  port_ = 0;  // it did not come up whole
 }
 
 std::optional<int> RunningShoplake::stop() {
