@@ -274,6 +274,7 @@ void add_bench_command(CLI::App& app) {
                    "auto (use clickhouse-server when installed), off, or its path")
       ->capture_default_str();
   ingest->callback([options] { run_bench_ingest(*options); });
+  add_bench_query_command(*bench);
 }
 
 }  // namespace shoplake::cli

@@ -16,6 +16,7 @@
 #include "shoplake/server/main_server.hpp"
 #include "shoplake/server/query_routes.hpp"
 #include "shoplake/sql/clickhouse_dialect.hpp"
+#include "shoplake/sql/clickhouse_export.hpp"
 #include "shoplake/sql/engine.hpp"
 
 namespace shoplake::cli {
@@ -32,6 +33,8 @@ struct UpOptions {
   server::ClickHouseHttpOptions clickhouse;
   sql::EngineOptions sql;
   std::int64_t query_timeout_ms = 30'000;
+  sql::ExportOptions clickhouse_export;  // url empty: no export
+  double export_interval_seconds = 10;
 };
 
 std::unique_ptr<sql::Engine> open_sql_engine(const std::filesystem::path& data_dir,
@@ -68,6 +71,59 @@ std::unique_ptr<ingest::KafkaSource> start_kafka_source(log::EventLog& event_log
   const core::Status started = created.value()->start();
   if (!started) throw CommandError{1, started.error()};
   return std::move(created).value();
+}
+
+// What /metrics shows of the parts `up` started.
+void add_platform_metrics(server::MainServer& http, const log::EventLog& event_log,
+                          const server::CollectorRoutes& collector,
+                          const server::ClickHouseRoutes& clickhouse,
+                          const ingest::KafkaSource* kafka_source) {
+  http.add_metrics(
+      [&event_log, &collector, &clickhouse, kafka_source](server::MetricsText& metrics) {
+        const auto& counters = collector.counters();
+        metrics.counter("shoplake_collector_requests_total", "POST /v1/events requests.",
+                        static_cast<double>(counters.requests.load()));
+        metrics.counter("shoplake_collector_events_accepted_total", "Events accepted over HTTP.",
+                        static_cast<double>(counters.accepted.load()));
+        metrics.counter("shoplake_collector_events_rejected_total",
+                        "Events refused over HTTP (kept with their reason).",
+                        static_cast<double>(counters.rejected.load()));
+        metrics.counter("shoplake_collector_throttled_total", "Requests answered 429 (overload).",
+                        static_cast<double>(counters.throttled.load()));
+        const log::LogStats stats = event_log.stats();
+        metrics.counter("shoplake_log_records_appended_total", "Event log records appended.",
+                        static_cast<double>(stats.records_appended));
+        metrics.counter("shoplake_log_bytes_appended_total", "Event log bytes appended.",
+                        static_cast<double>(stats.bytes_appended));
+        metrics.counter("shoplake_log_fsyncs_total", "fsync calls of the event log.",
+                        static_cast<double>(stats.fsyncs));
+        metrics.gauge("shoplake_log_durable_end_offset", "One past the last durable log entry.",
+                      static_cast<double>(event_log.durable_end_offset()));
+        metrics.gauge("shoplake_log_segments", "Event log segment files.",
+                      static_cast<double>(stats.segments));
+        metrics.gauge("shoplake_log_bytes_on_disk", "Event log bytes on disk.",
+                      static_cast<double>(stats.bytes_on_disk));
+        const auto& queries = clickhouse.counters();
+        metrics.counter("shoplake_clickhouse_queries_total", "Queries on the ClickHouse interface.",
+                        static_cast<double>(queries.queries.load()));
+        metrics.counter("shoplake_clickhouse_queries_failed_total",
+                        "Queries on the ClickHouse interface that ended in an error.",
+                        static_cast<double>(queries.failed.load()));
+        metrics.counter("shoplake_clickhouse_rows_sent_total", "Rows sent to ClickHouse clients.",
+                        static_cast<double>(queries.rows_sent.load()));
+        if (kafka_source != nullptr) {
+          const ingest::KafkaSourceCounters kafka = kafka_source->counters();
+          metrics.counter("shoplake_kafka_messages_total", "Kafka messages consumed.",
+                          static_cast<double>(kafka.messages));
+          metrics.counter("shoplake_kafka_events_accepted_total", "Events accepted from Kafka.",
+                          static_cast<double>(kafka.events_accepted));
+          metrics.counter("shoplake_kafka_events_rejected_total", "Events refused from Kafka.",
+                          static_cast<double>(kafka.events_rejected));
+          metrics.gauge("shoplake_kafka_source_up",
+                        "1 while the Kafka source consumes, 0 once it stopped on a failure.",
+                        kafka_source->failure().empty() ? 1 : 0);
+        }
+      });
 }
 
 // Blocks SIGINT/SIGTERM in every thread started after this call, so that only the waiting thread
@@ -108,11 +164,20 @@ void run_up(const GlobalOptions& global, const UpOptions& options) {
   server::MainServer clickhouse_http({options.http.bind, options.clickhouse_port});
   server::ClickHouseRoutes clickhouse(*engine, options.clickhouse);
   clickhouse.install(clickhouse_http.routes());
+  std::unique_ptr<sql::ClickHouseExporter> exporter;
+  if (!options.clickhouse_export.url.empty()) {
+    sql::ExportOptions export_options = options.clickhouse_export;
+    export_options.interval = std::chrono::milliseconds(
+        static_cast<std::int64_t>(options.export_interval_seconds * 1000));
+    exporter = std::make_unique<sql::ClickHouseExporter>(*engine, export_options);
+    exporter->start();
+  }
   const auto clickhouse_port = clickhouse_http.listen();
   if (!clickhouse_port) {
     throw CommandError{1, "ClickHouse HTTP interface: " + clickhouse_port.error() +
                               " (choose another with --clickhouse-port)"};
   }
+  add_platform_metrics(http, *event_log, collector, clickhouse, kafka_source.get());
   std::thread http_thread([&http] { http.serve(); });
   std::thread clickhouse_thread([&clickhouse_http] { clickhouse_http.serve(); });
 
@@ -133,6 +198,10 @@ void run_up(const GlobalOptions& global, const UpOptions& options) {
     fmt::print("  kafka source    {} topic {} group {}\n", options.kafka.brokers,
                options.kafka.topic, options.kafka.group);
   }
+  if (exporter) {
+    fmt::print("  export          realtime.* and gold.* to ClickHouse at {} every {} s\n",
+               options.clickhouse_export.url, options.export_interval_seconds);
+  }
   fmt::print("Press Ctrl-C to stop.\n");
   std::fflush(stdout);
   spdlog::info("listening on {}:{}", options.http.bind, port.value());
@@ -141,6 +210,7 @@ void run_up(const GlobalOptions& global, const UpOptions& options) {
   sigwait(&shutdown_signals, &received);
   spdlog::info("received {}, stopping", received == SIGINT ? "SIGINT" : "SIGTERM");
   if (kafka_source) kafka_source->stop();
+  if (exporter) exporter->stop();
   http.stop();
   clickhouse_http.stop();
   http_thread.join();
@@ -228,6 +298,19 @@ void add_up_command(CLI::App& app, const GlobalOptions& global) {
                ->add_option("--max-result-rows", options->sql.max_result_rows,
                             "Most rows a query may return (clients may ask for fewer with "
                             "max_result_rows)")
+               ->check(CLI::PositiveNumber)
+               ->capture_default_str());
+  with_env(command->add_option("--export-clickhouse", options->clickhouse_export.url,
+                               "Mirror realtime.* and gold.* into the ClickHouse at this URL "
+                               "(http://host:8123), see docs/EXPORT.md (default: no export)"));
+  with_env(command->add_option("--export-clickhouse-user", options->clickhouse_export.user,
+                               "User for --export-clickhouse (default: ClickHouse's default)"));
+  with_env(command->add_option("--export-clickhouse-password", options->clickhouse_export.password,
+                               "Password for --export-clickhouse. Prefer the environment: "
+                               "SHOPLAKE_EXPORT_CLICKHOUSE_PASSWORD"));
+  with_env(command
+               ->add_option("--export-interval-seconds", options->export_interval_seconds,
+                            "Seconds between export passes")
                ->check(CLI::PositiveNumber)
                ->capture_default_str());
   command->callback([&global, options] { run_up(global, *options); });

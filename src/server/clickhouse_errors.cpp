@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 
 namespace shoplake::server {
 namespace {
@@ -75,8 +76,9 @@ ClickHouseError empty_query() {
 }
 
 ClickHouseError unknown_format(const std::string& name) {
+  // 404, as ClickHouse answers every UNKNOWN_* error (18.16 and current servers alike).
   return make(
-      73, "UNKNOWN_FORMAT", 400,
+      73, "UNKNOWN_FORMAT", 404,
       fmt::format("Unknown output format {} (docs/SQL.md lists the formats shoplake has)", name));
 }
 
@@ -85,6 +87,44 @@ ClickHouseError bad_setting(const std::string& name, const std::string& value) {
               fmt::format("Cannot parse the value '{}' of setting {}: expected a number (or for "
                           "result_overflow_mode, throw or break)",
                           value, name));
+}
+
+std::optional<ClickHouseError> refuse_writing_statement(std::string_view text) {
+  // Blanks and comments first, as the engine's own guard skips them.
+  for (;;) {
+    while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front())) != 0) {
+      text.remove_prefix(1);
+    }
+    if (text.starts_with("--")) {
+      const auto end = text.find('\n');
+      text.remove_prefix(end == std::string_view::npos ? text.size() : end + 1);
+    } else if (text.starts_with("/*")) {
+      const auto end = text.find("*/", 2);
+      text.remove_prefix(end == std::string_view::npos ? text.size() : end + 2);
+    } else {
+      break;
+    }
+  }
+  std::size_t length = 0;
+  while (length < text.size() &&
+         (std::isalpha(static_cast<unsigned char>(text[length])) != 0 || text[length] == '_')) {
+    ++length;
+  }
+  std::string keyword(text.substr(0, length));
+  for (char& c : keyword) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  static constexpr std::string_view kWriting[] = {
+      "ALTER",  "ATTACH", "CHECKPOINT", "COPY",   "CREATE",  "DELETE",   "DETACH", "DROP",
+      "EXPORT", "GRANT",  "IMPORT",     "INSERT", "INSTALL", "KILL",     "LOAD",   "OPTIMIZE",
+      "PRAGMA", "RENAME", "REVOKE",     "SET",    "SYSTEM",  "TRUNCATE", "UPDATE", "VACUUM"};
+  for (const std::string_view writing : kWriting) {
+    if (keyword == writing) {
+      return make(164, "READONLY", 403,
+                  fmt::format("shoplake's SQL is read-only: only SELECT and EXPLAIN are allowed, "
+                              "got {}",
+                              keyword));
+    }
+  }
+  return std::nullopt;
 }
 
 }  // namespace shoplake::server

@@ -2,6 +2,7 @@
 // with them, and the body clients parse ("Code: N. DB::Exception: … (NAME) (version …)").
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -25,5 +26,9 @@ ClickHouseError authentication_failed();
 ClickHouseError empty_query();
 ClickHouseError unknown_format(const std::string& name);
 ClickHouseError bad_setting(const std::string& name, const std::string& value);
+// READONLY (164) when the statement starts with a keyword that writes (CREATE, INSERT, DROP, …),
+// checked on the query as sent: ClickHouse-only syntax in it (ENGINE = …) or the translator's
+// rewrites would otherwise make it a syntax error before the engine could refuse it.
+std::optional<ClickHouseError> refuse_writing_statement(std::string_view text);
 
 }  // namespace shoplake::server

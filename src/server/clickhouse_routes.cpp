@@ -3,11 +3,15 @@
 #include <fmt/format.h>
 #include <httplib.h>
 
+#include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <chrono>
 #include <memory>
 #include <optional>
 #include <random>
+#include <string_view>
+#include <variant>
 
 #include "clickhouse_errors.hpp"
 #include "credentials.hpp"
@@ -82,6 +86,151 @@ std::string query_text(const httplib::Request& request) {
     text += request.body;
   }
   return text;
+}
+
+// ClickHouse's query parameters: `{name:Type}` in the query, its value in the URL as param_name,
+// written as in TabSeparated (\t, \n, \\, \' escapes; \N for NULL).
+std::string unescape_parameter(std::string_view value) {
+  std::string out;
+  for (std::size_t i = 0; i < value.size(); ++i) {
+    if (value[i] != '\\' || i + 1 == value.size()) {
+      out += value[i];
+      continue;
+    }
+    switch (const char c = value[++i]) {
+      case 't':
+        out += '\t';
+        break;
+      case 'n':
+        out += '\n';
+        break;
+      case 'r':
+        out += '\r';
+        break;
+      case 'b':
+        out += '\b';
+        break;
+      case 'f':
+        out += '\f';
+        break;
+      case '0':
+        out += '\0';
+        break;
+      default:
+        out += c;
+    }
+  }
+  return out;
+}
+
+// A ClickHouse string literal holding exactly `value`: it cannot end the literal early.
+std::string quote_literal(std::string_view value) {
+  std::string out = "'";
+  for (const char c : value) {
+    if (c == '\\' || c == '\'') out += '\\';
+    out += c;
+  }
+  return out + "'";
+}
+
+bool is_identifier_start(char c) {
+  return std::isalpha(static_cast<unsigned char>(c)) != 0 || c == '_';
+}
+
+bool is_identifier_char(char c) {
+  return is_identifier_start(c) || std::isdigit(static_cast<unsigned char>(c)) != 0;
+}
+
+// `{name:Type}` at text[start] ('{'): its name, type and the position after '}'.
+struct Placeholder {
+  std::string name;
+  std::string type;
+  std::size_t end = 0;
+};
+
+std::optional<Placeholder> placeholder_at(const std::string& text, std::size_t start) {
+  const auto skip_blank = [&](std::size_t i) {
+    while (i < text.size() && std::isspace(static_cast<unsigned char>(text[i])) != 0) ++i;
+    return i;
+  };
+  std::size_t i = skip_blank(start + 1);
+  if (i >= text.size() || !is_identifier_start(text[i])) return std::nullopt;
+  const std::size_t name_start = i;
+  while (i < text.size() && is_identifier_char(text[i])) ++i;
+  Placeholder found{text.substr(name_start, i - name_start), {}, 0};
+  i = skip_blank(i);
+  if (i >= text.size() || text[i] != ':') return std::nullopt;
+  const std::size_t close = text.find('}', i + 1);
+  if (close == std::string::npos) return std::nullopt;
+  std::string type = text.substr(i + 1, close - i - 1);
+  type.erase(0, type.find_first_not_of(" \t\r\n"));
+  type.erase(type.find_last_not_of(" \t\r\n") + 1);
+  if (type.empty() || type.find_first_of("{;") != std::string::npos) return std::nullopt;
+  found.type = std::move(type);
+  found.end = close + 1;
+  return found;
+}
+
+// The query with every placeholder outside strings, quoted names and comments replaced by
+// CAST('value' AS Type), CAST(NULL AS Type) for \N, or a quoted name for Identifier.
+std::variant<std::string, ClickHouseError> substitute_parameters(const std::string& text,
+                                                                 const httplib::Request& request) {
+  std::string out;
+  out.reserve(text.size());
+  std::size_t i = 0;
+  while (i < text.size()) {
+    const char c = text[i];
+    if (c == '\'' || c == '"' || c == '`') {  // a string or quoted name, copied whole
+      std::size_t j = i + 1;
+      while (j < text.size() && text[j] != c) j += text[j] == '\\' ? 2 : 1;
+      j = std::min(j + 1, text.size());
+      out.append(text, i, j - i);
+      i = j;
+    } else if (text.compare(i, 2, "--") == 0) {
+      const std::size_t end = std::min(text.find('\n', i), text.size());
+      out.append(text, i, end - i);
+      i = end;
+    } else if (text.compare(i, 2, "/*") == 0) {
+      const std::size_t close = text.find("*/", i + 2);
+      const std::size_t end = close == std::string::npos ? text.size() : close + 2;
+      out.append(text, i, end - i);
+      i = end;
+    } else if (c == '{') {
+      auto placeholder = placeholder_at(text, i);
+      if (!placeholder) {
+        out += c;
+        ++i;
+        continue;
+      }
+      const std::string parameter = "param_" + placeholder->name;
+      if (!request.has_param(parameter)) {
+        return ClickHouseError{456, "UNKNOWN_QUERY_PARAMETER", 400,
+                               fmt::format("Substitution `{}` is not set: pass its value as the "
+                                           "URL parameter {}",
+                                           placeholder->name, parameter)};
+      }
+      const std::string value = request.get_param_value(parameter);
+      if (placeholder->type == "Identifier") {
+        const std::string name = unescape_parameter(value);
+        if (name.empty() || name.find_first_of("`\\") != std::string::npos) {
+          return ClickHouseError{
+              36, "BAD_ARGUMENTS", 400,
+              fmt::format("Query parameter `{}` is not a usable identifier", placeholder->name)};
+        }
+        out += '`' + name + '`';
+      } else if (value == "\\N") {
+        out += "CAST(NULL AS " + placeholder->type + ")";
+      } else {
+        out +=
+            "CAST(" + quote_literal(unescape_parameter(value)) + " AS " + placeholder->type + ")";
+      }
+      i = placeholder->end;
+    } else {
+      out += c;
+      ++i;
+    }
+  }
+  return out;
 }
 
 void send_error(httplib::Response& response, const ClickHouseError& error,
@@ -192,8 +341,12 @@ void ClickHouseRoutes::install(httplib::Server& http) {
       if (is_request_parameter(name) || name.rfind("param_", 0) == 0) continue;
       if (auto error = apply_setting(name, value, settings)) return fail(*error);
     }
-    const sql::TranslationResult translated = sql::translate_clickhouse_query(text);
-    if (!translated) return fail(from_translation_error(translated.error(), text));
+    if (auto refused = refuse_writing_statement(text)) return fail(*refused);
+    auto substituted = substitute_parameters(text, request);
+    if (auto* error = std::get_if<ClickHouseError>(&substituted)) return fail(*error);
+    const std::string& statement = std::get<std::string>(substituted);
+    const sql::TranslationResult translated = sql::translate_clickhouse_query(statement);
+    if (!translated) return fail(from_translation_error(translated.error(), statement));
     for (const auto& setting : translated.value().settings) {
       if (auto error = apply_setting(setting.name, setting.value, settings)) return fail(*error);
     }

@@ -30,6 +30,11 @@ httplib::Server& MainServer::routes() {
   return *http_;
 }
 
+void MainServer::add_metrics(std::function<void(MetricsText&)> producer) {
+  const std::lock_guard lock(metrics_mutex_);
+  metrics_producers_.push_back(std::move(producer));
+}
+
 void MainServer::add_builtin_routes() {
   http_->Get("/healthz", [this](const httplib::Request&, httplib::Response& response) {
     const auto uptime = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_);
@@ -39,15 +44,15 @@ void MainServer::add_builtin_routes() {
   });
   http_->Get("/metrics", [this](const httplib::Request&, httplib::Response& response) {
     const auto uptime = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_);
-    response.set_content(
-        fmt::format("# HELP shoplake_build_info The running shoplake version.\n"
-                    "# TYPE shoplake_build_info gauge\n"
-                    "shoplake_build_info{{version=\"{}\"}} 1\n"
-                    "# HELP shoplake_uptime_seconds Seconds since the server started.\n"
-                    "# TYPE shoplake_uptime_seconds gauge\n"
-                    "shoplake_uptime_seconds {:.3f}\n",
-                    SHOPLAKE_VERSION, uptime.count()),
-        "text/plain; version=0.0.4");
+    MetricsText metrics;
+    metrics.gauge("shoplake_build_info", "The running shoplake version.",
+                  fmt::format("version=\"{}\"", SHOPLAKE_VERSION), 1);
+    metrics.gauge("shoplake_uptime_seconds", "Seconds since the server started.", uptime.count());
+    {
+      const std::lock_guard lock(metrics_mutex_);
+      for (const auto& producer : metrics_producers_) producer(metrics);
+    }
+    response.set_content(metrics.text(), "text/plain; version=0.0.4");
   });
 }
 

@@ -91,6 +91,9 @@ void QueryRoutes::install(httplib::Server& http) {
       return send_error(response, 400, *problem, 27, "bad_request");
     }
     if (clickhouse_dialect) {
+      if (auto refused = refuse_writing_statement(request.sql)) {
+        return send_error(response, *refused);
+      }
       const sql::TranslationResult translated = sql::translate_clickhouse_query(request.sql);
       if (!translated)
         return send_error(response, from_translation_error(translated.error(), request.sql));

@@ -82,6 +82,12 @@ TEST_F(Collector, StoresGoodLinesAndReportsBadOnes) {
   EXPECT_NE(response->body.find(R"({"line":2,"field":"ts","error":"missing required field"})"),
             std::string::npos)
       << response->body;
+  const auto metrics = client_->Get("/metrics");
+  ASSERT_TRUE(metrics);
+  EXPECT_NE(metrics->body.find("\nshoplake_collector_events_accepted_total 2\n"), std::string::npos)
+      << metrics->body;
+  EXPECT_NE(metrics->body.find("\nshoplake_collector_events_rejected_total 1\n"), std::string::npos)
+      << metrics->body;
   stop();
   EXPECT_EQ(logged_ids(data_dir()), (std::vector<std::string>{"a", "c"}));
   const auto rejected = run_shoplake({"--data-dir", data_dir(), "log", "dump", "--rejections"});

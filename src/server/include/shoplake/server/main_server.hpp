@@ -4,10 +4,14 @@
 
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
+#include <vector>
 
 #include "shoplake/core/result.hpp"
+#include "shoplake/server/metrics_text.hpp"
 
 namespace httplib {
 class Server;
@@ -27,6 +31,8 @@ class MainServer {
 
   // For components to add their routes, before listen().
   httplib::Server& routes();
+  // For components to add their figures to /metrics; each producer runs per scrape.
+  void add_metrics(std::function<void(MetricsText&)> producer);
 
   // Binds the socket; returns the port bound to (the chosen one when options.port is 0).
   core::Result<int> listen();
@@ -40,6 +46,8 @@ class MainServer {
   ServerOptions options_;
   std::unique_ptr<httplib::Server> http_;
   std::chrono::steady_clock::time_point started_;
+  std::mutex metrics_mutex_;
+  std::vector<std::function<void(MetricsText&)>> metrics_producers_;
 };
 
 // True for 127.0.0.0/8, ::1 and "localhost".
