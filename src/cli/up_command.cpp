@@ -17,6 +17,7 @@
 #include "shoplake/server/query_routes.hpp"
 #include "shoplake/sql/clickhouse_dialect.hpp"
 #include "shoplake/sql/clickhouse_export.hpp"
+#include "shoplake/sql/contract_tables.hpp"
 #include "shoplake/sql/engine.hpp"
 
 namespace shoplake::cli {
@@ -46,6 +47,9 @@ std::unique_ptr<sql::Engine> open_sql_engine(const std::filesystem::path& data_d
   engine_options.setup_sql = sql::clickhouse_function_macros();
   auto opened = sql::Engine::open(engine_options);
   if (!opened) throw CommandError{1, "SQL engine: " + opened.error()};
+  if (auto published = sql::publish_empty_contract_tables(opened.value()->catalog()); !published) {
+    throw CommandError{1, "SQL engine: " + published.error()};
+  }
   return std::move(opened).value();
 }
 

@@ -63,6 +63,7 @@ void write_column(TableColumnType type, const ColumnData& column, std::size_t fi
             source < column.i64.size() ? column.i64[source] != 0 : column.u64[source] != 0;
         break;
       case TableColumnType::int64:
+      case TableColumnType::timestamp_s:
       case TableColumnType::timestamp_ms:
         static_cast<std::int64_t*>(data)[row] = column.i64[source];
         break;
@@ -153,6 +154,8 @@ duckdb_type live_column_duckdb_type(TableColumnType type) {
       return DUCKDB_TYPE_VARCHAR;
     case TableColumnType::date:
       return DUCKDB_TYPE_DATE;
+    case TableColumnType::timestamp_s:
+      return DUCKDB_TYPE_TIMESTAMP_S;
     case TableColumnType::timestamp_ms:
       return DUCKDB_TYPE_TIMESTAMP_MS;
   }
@@ -173,6 +176,8 @@ const char* live_column_duckdb_name(TableColumnType type) {
       return "VARCHAR";
     case TableColumnType::date:
       return "DATE";
+    case TableColumnType::timestamp_s:
+      return "TIMESTAMP_S";
     case TableColumnType::timestamp_ms:
       return "TIMESTAMP_MS";
   }

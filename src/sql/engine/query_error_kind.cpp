@@ -75,12 +75,18 @@ QueryErrorKind classify_duckdb_error(duckdb_error_type type, std::string_view me
       return classify_catalog(message);
     case DUCKDB_ERROR_BINDER:
       return classify_binder(message);
+    case DUCKDB_ERROR_INVALID_INPUT:
+      // The ClickHouse translation of DESCRIBE raises "Table db.t doesn't exist." through error().
+      if (message.find("Table ") != std::string_view::npos &&
+          message.find(" doesn't exist") != std::string_view::npos) {
+        return QueryErrorKind::unknown_table;
+      }
+      return QueryErrorKind::bad_arguments;
     case DUCKDB_ERROR_MISMATCH_TYPE:
     case DUCKDB_ERROR_CONVERSION:
     case DUCKDB_ERROR_INVALID_TYPE:
     case DUCKDB_ERROR_OUT_OF_RANGE:
     case DUCKDB_ERROR_DIVIDE_BY_ZERO:
-    case DUCKDB_ERROR_INVALID_INPUT:
     case DUCKDB_ERROR_PARAMETER_NOT_RESOLVED:
     case DUCKDB_ERROR_PARAMETER_NOT_ALLOWED:
       return QueryErrorKind::bad_arguments;

@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "engine_test_support.hpp"
+#include "shoplake/sql/contract_tables.hpp"
 
 namespace shoplake::sql {
 namespace {
@@ -258,6 +259,31 @@ TEST_F(EngineCatalogTest, QueriesRunWhilePublishersReplaceTables) {
   for (auto& reader : readers) reader.join();
   EXPECT_EQ(failures, 0);
   EXPECT_EQ(query("SELECT count(*) FROM realtime.live").column(0).i64.at(0), 39);
+}
+
+}  // namespace
+}  // namespace shoplake::sql
+
+namespace shoplake::sql {
+namespace {
+
+TEST_F(EngineCatalogTest, ContractTablesExistEmptyWithTheirColumns) {
+  ASSERT_TRUE(publish_empty_contract_tables(engine_->catalog()));
+  for (const ContractTable& table : contract_tables()) {
+    const auto outcome = query("SELECT * FROM " + table.schema + "." + table.name);
+    ASSERT_FALSE(outcome.error) << table.name << ": " << outcome.error->message;
+    EXPECT_EQ(outcome.rows, 0u) << table.name;
+    ASSERT_EQ(outcome.columns.size(), table.columns.size()) << table.name;
+    for (std::size_t c = 0; c < table.columns.size(); ++c) {
+      EXPECT_EQ(outcome.columns[c].name, table.columns[c].name) << table.name;
+    }
+  }
+  const auto minute = query("SELECT minute FROM realtime.events_per_minute");
+  ASSERT_FALSE(minute.error);
+  EXPECT_EQ(minute.columns.at(0).type.clickhouse_name, "DateTime");
+  const auto gold = query("SELECT count(*) FROM system.tables WHERE database = 'gold'");
+  ASSERT_FALSE(gold.error);
+  EXPECT_EQ(gold.column(0).i64.at(0), 6);
 }
 
 }  // namespace

@@ -14,7 +14,17 @@
 namespace shoplake::sql {
 
 // The column types a publisher can declare.
-enum class TableColumnType { boolean, int64, uint64, float64, string, date, timestamp_ms };
+// timestamp_s is ClickHouse's DateTime (whole seconds), timestamp_ms its DateTime64(3).
+enum class TableColumnType {
+  boolean,
+  int64,
+  uint64,
+  float64,
+  string,
+  date,
+  timestamp_s,
+  timestamp_ms
+};
 
 struct TableColumn {
   std::string name;
@@ -23,7 +33,7 @@ struct TableColumn {
 
 // A live table's current rows, produced when a query scans it. Fill one ColumnData per column,
 // with the Storage that TableColumnType maps to (int64/boolean->i64 and u64, float64->f64,
-// string->str, date->i64 days, timestamp_ms->i64 milliseconds).
+// string->str, date->i64 days, timestamp_s->i64 seconds, timestamp_ms->i64 milliseconds).
 using LiveTableScan = std::function<ResultChunk()>;
 
 // Where the engine keeps ClickHouse's system.databases/tables/columns/one views (DuckDB's own
