@@ -6,7 +6,7 @@
 #include <httplib.h>
 #include <netinet/in.h>
 #include <signal.h>
-#include <spawn.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -60,15 +60,23 @@ ClickHousePeer::ClickHousePeer(const std::string& binary, const std::filesystem:
 <quota>default</quota></default></users><quotas><default></default></quotas></yandex>)";
   const std::string config = "--config-file=" + (directory / "config.xml").string();
   const std::string log = (directory / "server.log").string();
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, log.c_str(),
-                                   O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
   std::vector<char*> argv{const_cast<char*>(binary.c_str()), const_cast<char*>(config.c_str()),
                           nullptr};
-  if (posix_spawn(&pid_, binary.c_str(), &actions, nullptr, argv.data(), environ) != 0) pid_ = -1;
-  posix_spawn_file_actions_destroy(&actions);
+  const pid_t parent = ::getpid();
+  pid_ = ::fork();
+  if (pid_ == 0) {
+    // The server must not outlive a test or bench that dies without running its destructor.
+    ::prctl(PR_SET_PDEATHSIG, SIGTERM);
+    if (::getppid() != parent) ::_exit(1);
+    const int out = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    if (out >= 0) {
+      ::dup2(out, STDOUT_FILENO);
+      ::dup2(out, STDERR_FILENO);
+      ::close(out);
+    }
+    ::execve(binary.c_str(), argv.data(), environ);
+    ::_exit(127);
+  }
 }
 
 ClickHousePeer::~ClickHousePeer() {
