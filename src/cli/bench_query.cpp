@@ -117,8 +117,7 @@ std::vector<TableSpec> table_specs() {
 }
 
 // The stream engine keeps the realtime tables incrementally in C++; for the benchmark the same
-// minute rows come from SQL over the last days of the simulated events. `{start}` is the first
-// minute of the window, as DuckDB epoch milliseconds.
+// minute rows come from SQL over the simulated events from `start_ms` (epoch ms, a minute) on.
 std::string realtime_sql(const std::string& name, std::int64_t start_ms) {
   const std::string window = fmt::format("ts >= epoch_ms({})", start_ms);
   if (name == "events_per_minute") {
@@ -348,6 +347,8 @@ std::string clickhouse_type(sql::TableColumnType type) {
       return "String";
     case sql::TableColumnType::date:
       return "Date";
+    case sql::TableColumnType::timestamp_s:
+      return "DateTime";
     case sql::TableColumnType::timestamp_ms:
       return "DateTime";  // the minute tables hold whole minutes
   }

@@ -270,7 +270,8 @@ std::vector<Macro> macros() {
   add("arrayDistinct", "(a) AS list_distinct(a)");
   add("arrayConcat", "(a, b) AS list_concat(a, b)");
   add("currentDatabase",
-      "() AS CASE current_schema() WHEN 'main' THEN 'default' ELSE current_schema() END");
+      "() AS CASE current_schema() WHEN 'main' THEN 'default' WHEN 'clickhouse_system' THEN "
+      "'system' ELSE current_schema() END");
   add("numbers",
       "(n) AS TABLE SELECT CAST(range AS UBIGINT) AS number FROM range(CAST(n AS BIGINT))");
   return all;

@@ -44,8 +44,18 @@ bool equals_ignore_case(std::string_view a, std::string_view b) {
   return true;
 }
 
-std::string current_database_sql() {
-  return "CASE current_schema() WHEN 'main' THEN 'default' ELSE current_schema() END";
+std::string current_database_sql(const TranslationOptions& options) {
+  return "CASE current_schema() WHEN 'main' THEN 'default' WHEN '" + options.system_schema +
+         "' THEN 'system' ELSE current_schema() END";
+}
+
+// ClickHouse's counting aggregates answer UInt64; DuckDB's answer BIGINT.
+bool counts_as_uint64(std::string_view name) {
+  for (std::string_view counting :
+       {"count", "countIf", "uniq", "uniqExact", "uniqIf", "uniqCombined", "uniqHLL12"}) {
+    if (equals_ignore_case(name, counting)) return true;
+  }
+  return false;
 }
 
 class Translator {
@@ -200,7 +210,7 @@ class Translator {
   std::pair<std::string, std::string> table_name(std::size_t& i, std::size_t end) {
     if (i >= end || !is_name(tokens_[i]))
       fail(TranslationErrorKind::syntax, "expected a table name", i);
-    std::string database = current_database_sql();
+    std::string database = current_database_sql(options_);
     std::string table = name_of(tokens_[i++]);
     if (symbol_at(i, end, ".")) {
       if (i + 1 >= end || !is_name(tokens_[i + 1])) {
@@ -260,7 +270,7 @@ class Translator {
            i);
     }
     ++i;
-    std::string database = current_database_sql();
+    std::string database = current_database_sql(options_);
     if (word_at(i, end, "FROM") || word_at(i, end, "IN")) {
       if (i + 1 >= end || !is_name(tokens_[i + 1])) {
         fail(TranslationErrorKind::syntax, "expected a database name", i + 1);
@@ -377,6 +387,12 @@ class Translator {
       if (is_word(t, "SAMPLE") || (is_word(t, "ARRAY") && word_at(i + 1, end, "JOIN"))) {
         fail(TranslationErrorKind::unsupported,
              std::string(is_word(t, "SAMPLE") ? "SAMPLE" : "ARRAY JOIN") + " is not supported", i);
+      }
+      // ClickHouse lets `table` name a column (system.columns has one; Grafana and DBeaver ask
+      // for it); DuckDB reserves the word. Statements where TABLE is a keyword never get here.
+      if (is_word(t, "TABLE")) {
+        put("\"table\"", space);
+        return i + 1;
       }
       put(t.text, space);
     } else {
@@ -662,10 +678,17 @@ class Translator {
     std::string_view target = renamed_function(name);
     if ((is("position") || is("arrayStringConcat")) && args.size() != 2) target = {};
     if (is("any") && word_at(open + 1, close, "SELECT")) target = {};  // x = ANY (subquery)
-    put(target.empty() ? std::string_view(name) : target, space);
+    // Not under OVER or FILTER, which must follow the aggregate itself.
+    const bool followed_by_clause =
+        close + 1 < tokens_.size() &&
+        (is_word(tokens_[close + 1], "OVER") || is_word(tokens_[close + 1], "FILTER"));
+    const bool as_uint64 = counts_as_uint64(name) && !followed_by_clause;
+    if (as_uint64) put("CAST(", space);
+    put(target.empty() ? std::string_view(name) : target, space && !as_uint64);
     put("(", tokens_[open].space_before);
     emit(open + 1, close);
     put(")", tokens_[close].space_before);
+    if (as_uint64) put("AS UBIGINT)");
     return close + 1;
   }
 

@@ -18,7 +18,8 @@ struct ScalarMapping {
   std::uint8_t scale;
 };
 
-// HUGEINT has no 64-bit slot, so it travels as its decimal text.
+// HUGEINT has no 64-bit slot, so it travels as its decimal text, printed as a number (like a
+// Decimal of scale 0), not as a quoted string.
 constexpr std::array kScalars = {
     ScalarMapping{"BOOLEAN", "UInt8", Storage::uint64, 0},
     ScalarMapping{"TINYINT", "Int8", Storage::int64, 0},
@@ -29,8 +30,8 @@ constexpr std::array kScalars = {
     ScalarMapping{"USMALLINT", "UInt16", Storage::uint64, 0},
     ScalarMapping{"UINTEGER", "UInt32", Storage::uint64, 0},
     ScalarMapping{"UBIGINT", "UInt64", Storage::uint64, 0},
-    ScalarMapping{"HUGEINT", "Int128", Storage::string, 0},
-    ScalarMapping{"UHUGEINT", "UInt128", Storage::string, 0},
+    ScalarMapping{"HUGEINT", "Int128", Storage::decimal, 0},
+    ScalarMapping{"UHUGEINT", "UInt128", Storage::decimal, 0},
     ScalarMapping{"FLOAT", "Float32", Storage::float32, 0},
     ScalarMapping{"DOUBLE", "Float64", Storage::float64, 0},
     ScalarMapping{"VARCHAR", "String", Storage::string, 0},

@@ -71,7 +71,7 @@ class DuckdbEngine final : public Engine {
         return core::Error{error->message};
       }
     }
-    if (auto installed = install_system_schema(database_.get(), setup.get()); !installed) {
+    if (auto installed = install_system_schema(setup.get()); !installed) {
       return installed;
     }
     if (auto registered = live_tables_.register_function(setup.get()); !registered) {

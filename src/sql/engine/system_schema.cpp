@@ -82,18 +82,6 @@ core::Status register_clickhouse_type(duckdb_connection connection) {
   return core::ok_status();
 }
 
-void system_table_scan(duckdb_replacement_scan_info info, const char* table_name, void*) {
-  for (const auto& view : system_views()) {
-    if (view.name == table_name) {
-      duckdb_replacement_scan_set_function_name(info, "query_table");
-      duck::Value qualified(
-          duckdb_create_varchar(fmt::format("memory.{}.{}", kSystemSchema, view.name).c_str()));
-      duckdb_replacement_scan_add_parameter(info, qualified.get());
-      return;
-    }
-  }
-}
-
 }  // namespace
 
 std::string schema_for_database(const std::string& database) {
@@ -102,7 +90,7 @@ std::string schema_for_database(const std::string& database) {
   return database;
 }
 
-core::Status install_system_schema(duckdb_database database, duckdb_connection connection) {
+core::Status install_system_schema(duckdb_connection connection) {
   if (auto registered = register_clickhouse_type(connection); !registered) return registered;
   std::string schema = duck::quote_identifier(kSystemSchema);
   if (auto error = duck::run(connection, "CREATE SCHEMA " + schema)) {
@@ -118,7 +106,6 @@ core::Status install_system_schema(duckdb_database database, duckdb_connection c
       return core::Error{error->message};
     }
   }
-  duckdb_add_replacement_scan(database, system_table_scan, nullptr, nullptr);
   return core::ok_status();
 }
 

@@ -2,10 +2,8 @@
 // system.columns, system.one, version() and currentDatabase().
 //
 // DuckDB's own catalog is called `system`, and a schema of that name would make every
-// `system.x` ambiguous, so the views live in schema clickhouse_system and a replacement scan
-// answers `system.tables` & co. (DuckDB falls back to it when catalog `system` has no such
-// table). The replacement scan only sees the table name, so an unqualified `tables` that
-// matches nothing else resolves to system.tables too.
+// `system.x` ambiguous, so the views live in schema clickhouse_system; the ClickHouse dialect
+// turns `system.x` into `clickhouse_system.x` (DuckDB SQL names it so directly).
 #pragma once
 
 #include <duckdb.h>
@@ -24,7 +22,7 @@ inline constexpr const char* kSystemSchema = kClickHouseSystemSchema;
 std::string schema_for_database(const std::string& database);
 
 // Creates the system views and the functions they use; run once, at open.
-core::Status install_system_schema(duckdb_database database, duckdb_connection connection);
+core::Status install_system_schema(duckdb_connection connection);
 
 // The per-connection part: version() and currentDatabase() as temporary macros, so they shadow
 // DuckDB's version() on users' connections only.

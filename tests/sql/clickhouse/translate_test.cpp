@@ -138,7 +138,7 @@ TEST(Translate, UnaliasedColumnsGetClickHouseNames) {
 
 TEST(Translate, AliasedAndPlainColumnsKeepTheirNames) {
   EXPECT_EQ(ok("SELECT a, t.b, *, count() c, sum(x) AS s FROM t").sql,
-            "SELECT a, t.b, *, count() c, sum(x) AS s FROM t");
+            "SELECT a, t.b, *, CAST(count() AS UBIGINT) c, sum(x) AS s FROM t");
   EXPECT_EQ(ok("SELECT x FROM (SELECT sum(y) FROM t)").sql,
             "SELECT x FROM (SELECT sum(y) AS \"sum(y)\" FROM t)");
 }
@@ -151,6 +151,22 @@ TEST(Translate, NamesReachDuckDb) {
   EXPECT_EQ(rows.columns,
             (std::vector<std::string>{"count()", "toDate('2020-01-02')", "plus(1, 2)", "y"}));
   EXPECT_EQ(rows.rows, (std::vector<std::vector<std::string>>{{"3", "2020-01-02", "3", "x"}}));
+}
+
+TEST(Translate, CountingAggregatesAnswerUInt64AsInClickHouse) {
+  EXPECT_EQ(
+      ok("SELECT countIf(x > 1) AS n, uniqExact(u) AS d FROM t").sql,
+      "SELECT CAST(countIf(x > 1) AS UBIGINT) AS n, CAST(uniqExact(u) AS UBIGINT) AS d FROM t");
+  // A window or FILTER clause belongs to the aggregate itself: left alone.
+  EXPECT_EQ(ok("SELECT count() OVER (PARTITION BY a) AS w FROM t").sql,
+            "SELECT count() OVER (PARTITION BY a) AS w FROM t");
+}
+
+TEST(Translate, TableAsAColumnNameIsQuoted) {
+  EXPECT_EQ(
+      ok("SELECT name FROM system.columns WHERE database = 'system' AND table = 'tables'").sql,
+      "SELECT name FROM \"clickhouse_system\".columns WHERE database = 'system' AND "
+      "\"table\" = 'tables'");
 }
 
 }  // namespace

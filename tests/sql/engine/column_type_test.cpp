@@ -22,7 +22,7 @@ TEST(ColumnTypeTest, MapsScalarNames) {
       {"USMALLINT", "UInt16", Storage::uint64, 0},
       {"UINTEGER", "UInt32", Storage::uint64, 0},
       {"UBIGINT", "UInt64", Storage::uint64, 0},
-      {"HUGEINT", "Int128", Storage::string, 0},
+      {"HUGEINT", "Int128", Storage::decimal, 0},
       {"FLOAT", "Float32", Storage::float32, 0},
       {"DOUBLE", "Float64", Storage::float64, 0},
       {"DECIMAL(18,2)", "Decimal(18, 2)", Storage::decimal, 2},

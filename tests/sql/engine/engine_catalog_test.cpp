@@ -185,22 +185,22 @@ TEST_F(EngineCatalogTest, ServesClickHouseSystemTables) {
   ASSERT_TRUE(engine_->catalog().publish_parquet_snapshot(
       "gold", "empty_daily", {{"event_date", TableColumnType::date}}, {}));
 
-  auto databases = query("SELECT name FROM system.databases");
+  auto databases = query("SELECT name FROM clickhouse_system.databases");
   EXPECT_EQ(databases.column(0).str, (std::vector<std::string>{"bronze", "default", "gold", "meta",
                                                                "realtime", "silver", "system"}));
 
   auto tables =
-      query("SELECT database, name, engine FROM system.tables WHERE database <> 'system'");
+      query("SELECT database, name, engine FROM clickhouse_system.tables WHERE database <> 'system'");
   ASSERT_EQ(tables.rows, 2u);
   EXPECT_EQ(tables.column(0).str, (std::vector<std::string>{"gold", "realtime"}));
   EXPECT_EQ(tables.column(1).str, (std::vector<std::string>{"empty_daily", "events_per_minute"}));
   EXPECT_EQ(tables.column(2).str, (std::vector<std::string>{"DeltaLake", "Memory"}));
-  auto system_tables = query("SELECT name, engine FROM system.tables WHERE database = 'system'");
+  auto system_tables = query("SELECT name, engine FROM clickhouse_system.tables WHERE database = 'system'");
   EXPECT_EQ(system_tables.column(0).str,
             (std::vector<std::string>{"columns", "databases", "one", "tables"}));
 
   auto columns = query(
-      "SELECT name, type, position FROM system.columns WHERE database = 'realtime' AND "
+      "SELECT name, type, position FROM clickhouse_system.columns WHERE database = 'realtime' AND "
       "\"table\" = 'events_per_minute'");
   EXPECT_EQ(columns.column(0).str,
             (std::vector<std::string>{"minute", "event_type", "event_count"}));
@@ -208,7 +208,7 @@ TEST_F(EngineCatalogTest, ServesClickHouseSystemTables) {
   EXPECT_EQ(columns.column(2).u64, (std::vector<std::uint64_t>{1, 2, 3}));
   EXPECT_EQ(columns.columns[2].type.clickhouse_name, "UInt64");
 
-  EXPECT_EQ(query("SELECT dummy FROM system.one").column(0).u64.at(0), 0u);
+  EXPECT_EQ(query("SELECT dummy FROM clickhouse_system.one").column(0).u64.at(0), 0u);
   auto version = query("SELECT version()");
   EXPECT_EQ(version.column(0).str.at(0).rfind("24.3.", 0), 0u);
   EXPECT_EQ(query("SELECT clickhouse_type('DECIMAL(10,2)[]')").column(0).str.at(0),
@@ -281,7 +281,7 @@ TEST_F(EngineCatalogTest, ContractTablesExistEmptyWithTheirColumns) {
   const auto minute = query("SELECT minute FROM realtime.events_per_minute");
   ASSERT_FALSE(minute.error);
   EXPECT_EQ(minute.columns.at(0).type.clickhouse_name, "DateTime");
-  const auto gold = query("SELECT count(*) FROM system.tables WHERE database = 'gold'");
+  const auto gold = query("SELECT count(*) FROM clickhouse_system.tables WHERE database = 'gold'");
   ASSERT_FALSE(gold.error);
   EXPECT_EQ(gold.column(0).i64.at(0), 6);
 }

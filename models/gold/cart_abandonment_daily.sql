@@ -1,0 +1,36 @@
+-- gold.cart_abandonment_daily(event_date, sessions_with_cart, sessions_with_purchase,
+--                             abandoned_sessions, abandonment_rate)
+-- Input relation: silver_events (silver.events: the event contract's columns, ts as a UTC
+-- TIMESTAMP, plus event_date = the UTC date of ts). DuckDB SQL.
+-- A session belongs to the day it started on, so one crossing midnight is counted once.
+-- sessions_with_purchase counts sessions that added to the cart and then bought, so that
+-- abandoned_sessions = sessions_with_cart - sessions_with_purchase. Events without a session
+-- (login-less server events) take no part.
+WITH sessions AS (
+    SELECT
+        min(event_date) AS event_date,
+        bool_or(event_type = 'add_to_cart') AS had_cart,
+        bool_or(event_type = 'purchase') AS purchased
+    FROM silver_events
+    WHERE session_id IS NOT NULL AND session_id <> ''
+    GROUP BY session_id
+),
+daily AS (
+    SELECT
+        event_date,
+        count(*) FILTER (WHERE had_cart) AS sessions_with_cart,
+        count(*) FILTER (WHERE had_cart AND purchased) AS sessions_with_purchase
+    FROM sessions
+    GROUP BY event_date
+)
+SELECT
+    event_date,
+    sessions_with_cart,
+    sessions_with_purchase,
+    sessions_with_cart - sessions_with_purchase AS abandoned_sessions,
+    CASE
+        WHEN sessions_with_cart = 0 THEN 0.0
+        ELSE (sessions_with_cart - sessions_with_purchase) / sessions_with_cart
+    END AS abandonment_rate
+FROM daily
+ORDER BY event_date

@@ -1,0 +1,20 @@
+-- gold.conversion_rate_daily(event_date, dau_count, unique_buyers, conversion_rate)
+-- Input relation: silver_events (silver.events: the event contract's columns, ts as a UTC
+-- TIMESTAMP, plus event_date = the UTC date of ts). DuckDB SQL.
+-- conversion_rate is a fraction (buyers / active users), as in the original; dashboards show it
+-- times 100.
+WITH daily AS (
+    SELECT
+        event_date,
+        count(DISTINCT user_id) AS dau_count,
+        count(DISTINCT user_id) FILTER (WHERE event_type = 'purchase') AS unique_buyers
+    FROM silver_events
+    GROUP BY event_date
+)
+SELECT
+    event_date,
+    dau_count,
+    unique_buyers,
+    CASE WHEN dau_count = 0 THEN 0.0 ELSE unique_buyers / dau_count END AS conversion_rate
+FROM daily
+ORDER BY event_date
