@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <httplib.h>
 
+#include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <memory>
@@ -13,6 +14,7 @@
 #include <regex>
 #include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "child_process.hpp"
@@ -292,6 +294,32 @@ TEST_F(ClickHouseHttp, MaxExecutionTimeStopsASlowQuery) {
   EXPECT_LT(elapsed, std::chrono::seconds(10));
   // The server is still there for the next query.
   EXPECT_EQ(query("SELECT 1").body, "1\n");
+}
+
+TEST_F(ClickHouseHttp, ALongQueryDoesNotHoldUpIngest) {
+  std::atomic<bool> query_done{false};
+  std::thread slow([&] {
+    query("SELECT count() FROM numbers(100000000) AS a, numbers(100000000) AS b",
+          "/?max_execution_time=5");
+    query_done = true;
+  });
+  // Events are acknowledged while the query still runs (it only ends at its 5 s timeout).
+  httplib::Client collector("127.0.0.1", main_port());
+  std::string body;
+  const std::int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                  std::chrono::system_clock::now().time_since_epoch())
+                                  .count();
+  for (int i = 0; i < 100; ++i) {
+    body += R"({"event_id":"long-query-)" + std::to_string(i) + R"(","event_type":"login","ts":)" +
+            std::to_string(now_ms) + R"(,"user_id":"u1","session_id":"s1"})" + "\n";
+  }
+  for (int request = 0; request < 20; ++request) {
+    const auto answer = collector.Post("/v1/events", body, "application/x-ndjson");
+    ASSERT_TRUE(answer);
+    EXPECT_EQ(answer->status, 200) << answer->body;
+  }
+  EXPECT_FALSE(query_done) << "the slow query ended before ingest was measured";
+  slow.join();
 }
 
 TEST_F(ClickHouseHttp, BadSettingValueIsRefused) {
