@@ -182,6 +182,12 @@ void run_up(const GlobalOptions& global, const UpOptions& options) {
                               " (choose another with --clickhouse-port)"};
   }
   add_platform_metrics(http, *event_log, collector, clickhouse, kafka_source.get());
+  if (kafka_source) {
+    http.add_health_check([source = kafka_source.get()] {
+      const std::string failure = source->failure();
+      return failure.empty() ? failure : "kafka source stopped: " + failure;
+    });
+  }
   std::thread http_thread([&http] { http.serve(); });
   std::thread clickhouse_thread([&clickhouse_http] { clickhouse_http.serve(); });
 

@@ -3,6 +3,8 @@
 #include <fmt/core.h>
 #include <httplib.h>
 
+#include <nlohmann/json.hpp>
+
 namespace shoplake::server {
 
 MainServer::MainServer(ServerOptions options)
@@ -35,12 +37,29 @@ void MainServer::add_metrics(std::function<void(MetricsText&)> producer) {
   metrics_producers_.push_back(std::move(producer));
 }
 
+void MainServer::add_health_check(std::function<std::string()> check) {
+  const std::lock_guard lock(metrics_mutex_);
+  health_checks_.push_back(std::move(check));
+}
+
 void MainServer::add_builtin_routes() {
   http_->Get("/healthz", [this](const httplib::Request&, httplib::Response& response) {
     const auto uptime = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_);
-    response.set_content(fmt::format(R"({{"status":"ok","version":"{}","uptime_seconds":{:.3f}}})",
-                                     SHOPLAKE_VERSION, uptime.count()),
-                         "application/json");
+    nlohmann::json problems = nlohmann::json::array();
+    {
+      const std::lock_guard lock(metrics_mutex_);
+      for (const auto& check : health_checks_) {
+        if (std::string problem = check(); !problem.empty()) problems.push_back(problem);
+      }
+    }
+    nlohmann::json health{{"status", problems.empty() ? "ok" : "degraded"},
+                          {"version", SHOPLAKE_VERSION},
+                          {"uptime_seconds", uptime.count()}};
+    if (!problems.empty()) {
+      health["problems"] = problems;
+      response.status = 503;
+    }
+    response.set_content(health.dump(), "application/json");
   });
   http_->Get("/metrics", [this](const httplib::Request&, httplib::Response& response) {
     const auto uptime = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_);

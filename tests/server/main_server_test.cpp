@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 #include <httplib.h>
 
+#include <atomic>
 #include <thread>
 
 #include "shoplake/server/main_server.hpp"
@@ -33,6 +34,20 @@ TEST_F(MainServerTest, AnswersHealthWithVersion) {
   EXPECT_EQ(response->status, 200);
   EXPECT_NE(response->body.find(R"("status":"ok")"), std::string::npos) << response->body;
   EXPECT_NE(response->body.find(SHOPLAKE_VERSION), std::string::npos) << response->body;
+}
+
+TEST_F(MainServerTest, HealthIsDegradedWhileACheckReportsAProblem) {
+  std::atomic<bool> broken{false};
+  server_.add_health_check(
+      [&broken] { return broken ? std::string("kafka source stopped: broker gone") : ""; });
+  httplib::Client client("127.0.0.1", port_);
+  EXPECT_EQ(client.Get("/healthz")->status, 200);
+  broken = true;
+  const auto response = client.Get("/healthz");
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->status, 503);
+  EXPECT_NE(response->body.find(R"("status":"degraded")"), std::string::npos) << response->body;
+  EXPECT_NE(response->body.find("broker gone"), std::string::npos) << response->body;
 }
 
 TEST_F(MainServerTest, ExportsPrometheusMetrics) {

@@ -33,6 +33,9 @@ class MainServer {
   httplib::Server& routes();
   // For components to add their figures to /metrics; each producer runs per scrape.
   void add_metrics(std::function<void(MetricsText&)> producer);
+  // For components that can fail while the server runs: a check returns what is wrong (empty:
+  // nothing), and /healthz answers 503 "degraded" with every problem while any is.
+  void add_health_check(std::function<std::string()> check);
 
   // Binds the socket; returns the port bound to (the chosen one when options.port is 0).
   core::Result<int> listen();
@@ -48,6 +51,7 @@ class MainServer {
   std::chrono::steady_clock::time_point started_;
   std::mutex metrics_mutex_;
   std::vector<std::function<void(MetricsText&)>> metrics_producers_;
+  std::vector<std::function<std::string()>> health_checks_;
 };
 
 // True for 127.0.0.0/8, ::1 and "localhost".
