@@ -248,8 +248,10 @@ void add_up_command(CLI::App& app, const GlobalOptions& global) {
                ->capture_default_str());
   with_env(command
                ->add_option("--fsync", options->fsync,
-                            "Event log durability: always, interval (group commit every 10 "
-                            "ms), interval(MS), or never (survives kill -9, not a power cut)")
+                            "Event log durability: interval(MS) answers once written and "
+                            "fsyncs once per MS for all written (default 10; survives kill -9, "
+                            "an OS crash loses at most MS), always answers after the fsync, "
+                            "never leaves syncing to the OS")
                ->capture_default_str());
   with_env(command
                ->add_option("--log-max-pending-bytes", options->log_max_pending_bytes,
