@@ -2,6 +2,10 @@
 
 #include <fmt/format.h>
 
+#include <system_error>
+
+#include "system_schema.hpp"
+
 namespace shoplake::sql {
 namespace {
 
@@ -26,17 +30,44 @@ DuckdbCatalog::DuckdbCatalog(duck::Connection connection, LiveTableRegistry& liv
 core::Status DuckdbCatalog::replace_view(const std::string& schema, const std::string& name,
                                          const std::string& select, const char* engine) {
   std::string view = qualified(schema, name);
-  const std::string statements[] = {
+  return run_switch(
+      view,
+      {"BEGIN TRANSACTION", fmt::format("CREATE OR REPLACE VIEW {} AS {}", view, select),
+       fmt::format("COMMENT ON VIEW {} IS '{}'", view, engine)},
+      "");
+}
+
+core::Status DuckdbCatalog::replace_with_copy(const std::string& schema, const std::string& name,
+                                              const std::string& files_select) {
+  const std::string view = qualified(schema, name);
+  const std::string copy =
+      qualified(kSnapshotSchema, fmt::format("{}.{}#{}", schema, name, next_copy_++));
+  std::vector<std::string> statements = {
       "BEGIN TRANSACTION",
-      fmt::format("CREATE OR REPLACE VIEW {} AS {}", view, select),
-      fmt::format("COMMENT ON VIEW {} IS '{}'", view, engine),
-      "COMMIT",
+      fmt::format("CREATE TABLE {} AS {}", copy, files_select),
+      fmt::format("CREATE OR REPLACE VIEW {} AS SELECT * FROM {}", view, copy),
+      fmt::format("COMMENT ON VIEW {} IS 'DeltaLake'", view),
   };
+  return run_switch(view, std::move(statements), copy);
+}
+
+core::Status DuckdbCatalog::run_switch(const std::string& view, std::vector<std::string> statements,
+                                       const std::string& new_copy) {
+  // The copy the view read until now goes with the switch; queries that began before it keep
+  // reading it (DuckDB's catalog is versioned like its data).
+  const auto previous = copy_of_.find(view);
+  if (previous != copy_of_.end()) statements.push_back("DROP TABLE IF EXISTS " + previous->second);
+  statements.push_back("COMMIT");
   for (const auto& statement : statements) {
     if (auto error = duck::run(connection_.get(), statement)) {
       duck::run(connection_.get(), "ROLLBACK");
-      return core::Error{fmt::format("cannot publish {}.{}: {}", schema, name, error->message)};
+      return core::Error{fmt::format("cannot publish {}: {}", view, error->message)};
     }
+  }
+  if (new_copy.empty()) {
+    copy_of_.erase(view);
+  } else {
+    copy_of_[view] = new_copy;
   }
   return core::ok_status();
 }
@@ -80,14 +111,22 @@ core::Status DuckdbCatalog::publish_parquet_snapshot(const std::string& schema,
     select += " WHERE false";
   } else {
     std::string list;
+    std::uintmax_t bytes = 0;
     for (const auto& file : files) {
       if (lake_directory_.empty() || !is_inside(file, lake_directory_)) {
         return core::Error{fmt::format("{}.{}: {} is not inside the lake directory {}", schema,
                                        name, file.string(), lake_directory_.string())};
       }
+      std::error_code size_error;
+      const std::uintmax_t size = std::filesystem::file_size(file, size_error);
+      bytes += size_error ? kMaterializeBytes : size;
       list += (list.empty() ? "" : ", ") + duck::quote_literal(file.lexically_normal().string());
     }
     select = fmt::format("SELECT * FROM read_parquet([{}], union_by_name = true)", list);
+    if (bytes <= kMaterializeBytes) {
+      std::lock_guard lock(mutex_);
+      return replace_with_copy(schema, name, select);
+    }
   }
   std::lock_guard lock(mutex_);
   return replace_view(schema, name, select, "DeltaLake");
@@ -95,8 +134,10 @@ core::Status DuckdbCatalog::publish_parquet_snapshot(const std::string& schema,
 
 core::Status DuckdbCatalog::drop_table(const std::string& schema, const std::string& name) {
   std::lock_guard lock(mutex_);
-  if (auto error = duck::run(connection_.get(), "DROP VIEW IF EXISTS " + qualified(schema, name))) {
-    return core::Error{fmt::format("cannot drop {}.{}: {}", schema, name, error->message)};
+  const std::string view = qualified(schema, name);
+  if (auto dropped = run_switch(view, {"BEGIN TRANSACTION", "DROP VIEW IF EXISTS " + view}, "");
+      !dropped) {
+    return dropped;
   }
   live_tables_.remove(schema, name);
   return core::ok_status();

@@ -1,9 +1,16 @@
 // The Catalog the other components publish through: every table is a view in its schema, so
-// replacing one is a single catalog change that readers see whole or not at all.
+// replacing one is a single catalog change that readers see whole or not at all. A Parquet
+// snapshot up to kMaterializeBytes (the gold tables, a few MB) is copied into an in-memory table
+// when published, and its view reads the copy: a dashboard query then binds against a table
+// instead of opening the files and planning a Parquet scan on every query.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
+#include <map>
 #include <mutex>
+#include <string>
+#include <vector>
 
 #include "duckdb_handles.hpp"
 #include "live_tables.hpp"
@@ -30,7 +37,21 @@ class DuckdbCatalog final : public Catalog {
   core::Status replace_view(const std::string& schema, const std::string& name,
                             const std::string& select, const char* engine);
 
+  // Copies the files into a new table of the snapshot schema and points the view at it,
+  // dropping the copy it replaces, in one transaction.
+  core::Status replace_with_copy(const std::string& schema, const std::string& name,
+                                 const std::string& files_select);
+
+  // Runs the statements (a transaction left open), drops the copy `view` read until now, commits,
+  // and remembers `new_copy` (empty: none) as the one it reads.
+  core::Status run_switch(const std::string& view, std::vector<std::string> statements,
+                          const std::string& new_copy);
+
+  static constexpr std::uintmax_t kMaterializeBytes = std::uintmax_t{64} << 20;
+
   std::mutex mutex_;  // one publisher statement at a time on the connection
+  std::uint64_t next_copy_ = 0;
+  std::map<std::string, std::string> copy_of_;  // view -> the snapshot copy it reads
   duck::Connection connection_;
   LiveTableRegistry& live_tables_;
   std::filesystem::path lake_directory_;

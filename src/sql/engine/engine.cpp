@@ -71,6 +71,10 @@ class DuckdbEngine final : public Engine {
         return core::Error{error->message};
       }
     }
+    if (auto error =
+            duck::run(setup.get(), "CREATE SCHEMA " + duck::quote_identifier(kSnapshotSchema))) {
+      return core::Error{error->message};
+    }
     if (auto installed = install_system_schema(setup.get()); !installed) {
       return installed;
     }

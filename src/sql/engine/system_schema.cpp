@@ -29,7 +29,9 @@ struct SystemView {
 };
 
 std::array<SystemView, 4> system_views() {
-  std::string in_database = "database_name = current_database()";
+  // The snapshot copies behind small lake tables are an implementation detail, not a database.
+  std::string in_database =
+      fmt::format("database_name = current_database() AND schema_name <> '{}'", kSnapshotSchema);
   return {{
       {"databases", "SystemDatabases",
        fmt::format("SELECT {} AS name FROM duckdb_schemas() WHERE {} ORDER BY name",

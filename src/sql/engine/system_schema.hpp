@@ -16,6 +16,8 @@
 namespace shoplake::sql {
 
 inline constexpr const char* kSystemSchema = kClickHouseSystemSchema;
+// Where the catalog keeps in-memory copies of small Parquet snapshots (duckdb_catalog.hpp).
+inline constexpr const char* kSnapshotSchema = "shoplake_snapshots";
 
 // ClickHouse database name -> DuckDB schema: "" and "default" are main, "system" is
 // clickhouse_system.

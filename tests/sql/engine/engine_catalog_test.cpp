@@ -158,9 +158,30 @@ TEST_F(EngineCatalogTest, PublishesParquetSnapshots) {
   EXPECT_EQ(first.columns[1].type.clickhouse_name, "Decimal(18, 2)");
   EXPECT_EQ(first.column(1).str.at(0), "12.50");
 
+  // A query that began on the first snapshot keeps reading it across the switch.
+  QueryRequest first_snapshot;
+  first_snapshot.sql = "SELECT * FROM gold.revenue_daily";
+  auto before = engine_->query(first_snapshot);
+  ASSERT_TRUE(std::holds_alternative<std::unique_ptr<ResultStream>>(before));
   ASSERT_TRUE(catalog.publish_parquet_snapshot("gold", "revenue_daily", columns, {day1, day2}));
   auto both = query("SELECT sum(total_revenue) FROM gold.revenue_daily");
   EXPECT_EQ(both.column(0).str.at(0), "19.75");
+  ResultChunk old_rows;
+  auto& old_stream = *std::get<std::unique_ptr<ResultStream>>(before);
+  ASSERT_TRUE(std::get<bool>(old_stream.next(old_rows)));
+  EXPECT_EQ(old_rows.rows, 1u);
+  before = QueryError{};
+
+  // Small snapshots are read from an in-memory copy; the copy a switch replaces is dropped, and
+  // the copies are no database of their own.
+  auto copies = query(
+      "SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'shoplake_snapshots' AND "
+      "table_name LIKE 'gold.revenue_daily#%'");
+  EXPECT_EQ(copies.column(0).i64.at(0), 1);
+  auto databases = query(
+      "SELECT count(*) FROM clickhouse_system.databases WHERE name LIKE "
+      "'shoplake%'");
+  EXPECT_EQ(databases.column(0).i64.at(0), 0);
 
   ASSERT_TRUE(catalog.publish_parquet_snapshot("gold", "empty_daily", columns, {}));
   auto empty = query("SELECT * FROM gold.empty_daily");
@@ -189,13 +210,14 @@ TEST_F(EngineCatalogTest, ServesClickHouseSystemTables) {
   EXPECT_EQ(databases.column(0).str, (std::vector<std::string>{"bronze", "default", "gold", "meta",
                                                                "realtime", "silver", "system"}));
 
-  auto tables =
-      query("SELECT database, name, engine FROM clickhouse_system.tables WHERE database <> 'system'");
+  auto tables = query(
+      "SELECT database, name, engine FROM clickhouse_system.tables WHERE database <> 'system'");
   ASSERT_EQ(tables.rows, 2u);
   EXPECT_EQ(tables.column(0).str, (std::vector<std::string>{"gold", "realtime"}));
   EXPECT_EQ(tables.column(1).str, (std::vector<std::string>{"empty_daily", "events_per_minute"}));
   EXPECT_EQ(tables.column(2).str, (std::vector<std::string>{"DeltaLake", "Memory"}));
-  auto system_tables = query("SELECT name, engine FROM clickhouse_system.tables WHERE database = 'system'");
+  auto system_tables =
+      query("SELECT name, engine FROM clickhouse_system.tables WHERE database = 'system'");
   EXPECT_EQ(system_tables.column(0).str,
             (std::vector<std::string>{"columns", "databases", "one", "tables"}));
 
