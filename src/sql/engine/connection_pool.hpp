@@ -6,16 +6,30 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "duckdb_handles.hpp"
 #include "shoplake/core/result.hpp"
+#include "shoplake/sql/result.hpp"
 
 namespace shoplake::sql {
+
+// A user query this connection has checked and prepared before, ready to run again: dashboards
+// send the same few queries over and over, and DuckDB's parse, bind and plan of a small query
+// cost more than running it. Reused only while the catalog is the one it was bound against.
+struct PreparedQuery {
+  duck::PreparedStatement statement;
+  std::vector<ColumnInfo> columns;
+  std::uint64_t catalog_version = 0;  // the catalog it was bound against
+};
 
 struct PooledConnection {
   duck::Connection connection;
   std::string schema = "main";  // what its unqualified names resolve in now
+  // Keyed by schema and query text; parameterless queries only.
+  std::unordered_map<std::string, PreparedQuery> prepared;
+  static constexpr std::size_t kMaxPrepared = 128;
 };
 
 class ConnectionPool {

@@ -58,12 +58,15 @@ core::Status DuckdbCatalog::run_switch(const std::string& view, std::vector<std:
   const auto previous = copy_of_.find(view);
   if (previous != copy_of_.end()) statements.push_back("DROP TABLE IF EXISTS " + previous->second);
   statements.push_back("COMMIT");
+  version_.fetch_add(1, std::memory_order_acq_rel);
   for (const auto& statement : statements) {
     if (auto error = duck::run(connection_.get(), statement)) {
       duck::run(connection_.get(), "ROLLBACK");
+      version_.fetch_add(1, std::memory_order_acq_rel);
       return core::Error{fmt::format("cannot publish {}: {}", view, error->message)};
     }
   }
+  version_.fetch_add(1, std::memory_order_acq_rel);
   if (new_copy.empty()) {
     copy_of_.erase(view);
   } else {

@@ -5,6 +5,7 @@
 // instead of opening the files and planning a Parquet scan on every query.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <filesystem>
 #include <map>
@@ -32,6 +33,12 @@ class DuckdbCatalog final : public Catalog {
                                         std::vector<std::filesystem::path> files) override;
   core::Status drop_table(const std::string& schema, const std::string& name) override;
 
+  // Odd while a change is being committed, then even again one higher: a reader that sees the
+  // same even value before and after starting its transaction knows its snapshot holds exactly
+  // the catalog of that version (DuckDB does not rebind a prepared statement when a view it
+  // reads is replaced, so reused statements are checked against this).
+  const std::atomic<std::uint64_t>& version() const { return version_; }
+
  private:
   // Replaces the view and its engine comment in one transaction.
   core::Status replace_view(const std::string& schema, const std::string& name,
@@ -49,6 +56,7 @@ class DuckdbCatalog final : public Catalog {
 
   static constexpr std::uintmax_t kMaterializeBytes = std::uintmax_t{64} << 20;
 
+  std::atomic<std::uint64_t> version_{0};
   std::mutex mutex_;  // one publisher statement at a time on the connection
   std::uint64_t next_copy_ = 0;
   std::map<std::string, std::string> copy_of_;  // view -> the snapshot copy it reads

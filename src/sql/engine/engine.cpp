@@ -105,7 +105,7 @@ class DuckdbEngine final : public Engine {
     auto lease = pool_->acquire();
     if (!lease) return QueryError{QueryErrorKind::internal, lease.error()};
     auto stream = std::make_unique<QueryStream>(live_tables_.pin(), std::move(lease).value(),
-                                                watchdog_, limits);
+                                                watchdog_, limits, catalog_->version());
     if (auto error = stream->start(request)) return *error;
     return std::unique_ptr<ResultStream>(std::move(stream));
   }

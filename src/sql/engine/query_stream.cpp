@@ -49,8 +49,13 @@ duck::PreparedStatement prepare(duckdb_connection connection, const std::string&
 }  // namespace
 
 QueryStream::QueryStream(LiveTableRegistry::Pin pin, ConnectionPool::Lease lease,
-                         QueryWatchdog& watchdog, QueryLimits limits)
-    : pin_(std::move(pin)), lease_(std::move(lease)), watchdog_(watchdog), limits_(limits) {}
+                         QueryWatchdog& watchdog, QueryLimits limits,
+                         const std::atomic<std::uint64_t>& catalog_version)
+    : pin_(std::move(pin)),
+      lease_(std::move(lease)),
+      watchdog_(watchdog),
+      limits_(limits),
+      catalog_version_(catalog_version) {}
 
 QueryStream::~QueryStream() {
   result_.reset();
@@ -90,21 +95,77 @@ std::optional<QueryError> QueryStream::start(const QueryRequest& request) {
     }
     lease_->schema = schema;
   }
+  const std::uint64_t version_before = catalog_version_.load(std::memory_order_acquire);
   if (auto error = duck::run(connection, "BEGIN TRANSACTION READ ONLY")) {
     return QueryError{QueryErrorKind::internal, error->message};
   }
   in_transaction_ = true;
+  const bool catalog_settled =
+      version_before % 2 == 0 && catalog_version_.load(std::memory_order_acquire) == version_before;
 
+  const bool reusable =
+      catalog_settled && request.parameters.empty() && request.named_parameters.empty();
+  const std::string key = lease_->schema + '\n' + request.sql;
+  if (reusable) {
+    if (auto found = lease_->prepared.find(key);
+        found != lease_->prepared.end() && found->second.catalog_version == version_before) {
+      reused_ = &found->second;
+      if (auto error = bind_and_execute(request)) return error;
+      if (result_matches(reused_->columns)) {
+        columns_ = reused_->columns;
+        start_reading();
+        return std::nullopt;
+      }
+      // A table it reads was replaced by one of another shape since: prepare it afresh.
+      result_.reset();
+      reused_ = nullptr;
+      lease_->prepared.erase(found);
+    }
+  }
   if (auto error = prepare_checked(request.sql)) return error;
+  if (auto error = describe_and_execute(request)) return error;
+  start_reading();
+  if (reusable) {
+    if (lease_->prepared.size() >= PooledConnection::kMaxPrepared) lease_->prepared.clear();
+    PreparedQuery& kept = lease_->prepared[key];
+    kept.statement = std::move(prepared_);
+    kept.columns = columns_;
+    kept.catalog_version = version_before;
+    reused_ = &kept;
+  }
+  return std::nullopt;
+}
+
+bool QueryStream::result_matches(const std::vector<ColumnInfo>& columns) {
+  if (duckdb_column_count(result_.get()) != columns.size()) return false;
+  for (idx_t c = 0; c < columns.size(); ++c) {
+    duck::LogicalType type(duckdb_column_logical_type(result_.get(), c));
+    const char* name = duckdb_column_name(result_.get(), c);
+    if (name == nullptr || columns[c].name != name ||
+        column_type_from_duckdb_name(duckdb_type_name(type.get())).clickhouse_name !=
+            columns[c].type.clickhouse_name) {
+      return false;
+    }
+  }
+  return true;
+}
+
+void QueryStream::start_reading() {
+  for (idx_t c = 0; c < duckdb_column_count(result_.get()); ++c) {
+    duck::LogicalType type(duckdb_column_logical_type(result_.get(), c));
+    readers_.emplace_back(type.get());
+  }
+}
+
+std::optional<QueryError> QueryStream::describe_and_execute(const QueryRequest& request) {
   // A statement with parameters may be unresolved until they are bound (DuckDB then reports one
   // column of INVALID type): its columns are known only once it runs.
   std::vector<duck::LogicalType> types;
   std::vector<std::string> names;
   bool executed = false;
-  for (idx_t c = 0; c < duckdb_prepared_statement_column_count(prepared_.get()); ++c) {
-    types.emplace_back(duckdb_prepared_statement_column_logical_type(prepared_.get(), c));
-    duck::DuckString name(
-        const_cast<char*>(duckdb_prepared_statement_column_name(prepared_.get(), c)));
+  for (idx_t c = 0; c < duckdb_prepared_statement_column_count(statement()); ++c) {
+    types.emplace_back(duckdb_prepared_statement_column_logical_type(statement(), c));
+    duck::DuckString name(const_cast<char*>(duckdb_prepared_statement_column_name(statement(), c)));
     names.emplace_back(name ? name.get() : "");
     if (duckdb_get_type_id(types.back().get()) == DUCKDB_TYPE_INVALID) executed = true;
   }
@@ -137,17 +198,13 @@ std::optional<QueryError> QueryStream::start(const QueryRequest& request) {
   if (needs_casts || !executed) {
     if (auto error = bind_and_execute(request)) return error;
   }
-  for (idx_t c = 0; c < duckdb_column_count(result_.get()); ++c) {
-    duck::LogicalType type(duckdb_column_logical_type(result_.get(), c));
-    readers_.emplace_back(type.get());
-  }
   return std::nullopt;
 }
 
 std::optional<QueryError> QueryStream::bind_and_execute(const QueryRequest& request) {
   if (auto error = bind(request)) return error;
   if (!watch_) watch_ = watchdog_.arm(lease_->connection.get(), started_ + limits_.timeout);
-  if (duckdb_execute_prepared_streaming(prepared_.get(), result_.out()) != DuckDBSuccess) {
+  if (duckdb_execute_prepared_streaming(statement(), result_.out()) != DuckDBSuccess) {
     return error_from_duckdb(duckdb_result_error_type(result_.get()),
                              duckdb_result_error(result_.get()));
   }
@@ -202,7 +259,7 @@ std::optional<QueryError> QueryStream::prepare_checked(const std::string& sql) {
 }
 
 std::optional<QueryError> QueryStream::bind(const QueryRequest& request) {
-  duckdb_prepared_statement prepared = prepared_.get();
+  duckdb_prepared_statement prepared = statement();
   idx_t expected = duckdb_nparams(prepared);
   auto bind_one = [&](idx_t index, const QueryParameter& parameter) {
     return std::visit(

@@ -26,7 +26,7 @@ class QueryStream final : public ResultStream {
   // `pin` keeps the live table versions this query's snapshot may bind; taken before the
   // connection's transaction starts.
   QueryStream(LiveTableRegistry::Pin pin, ConnectionPool::Lease lease, QueryWatchdog& watchdog,
-              QueryLimits limits);
+              QueryLimits limits, const std::atomic<std::uint64_t>& catalog_version);
   ~QueryStream() override;
 
   // Checks, prepares, binds and starts the query; on failure the stream is unusable.
@@ -38,6 +38,15 @@ class QueryStream final : public ResultStream {
 
  private:
   std::optional<QueryError> prepare_checked(const std::string& sql);
+  // The columns a query gives (typed by running it when parameters leave them open), with the
+  // casts to text some types need applied, then runs it.
+  std::optional<QueryError> describe_and_execute(const QueryRequest& request);
+  void start_reading();
+  bool result_matches(const std::vector<ColumnInfo>& columns);
+  // The statement that runs: this connection's prepared copy, or the one prepared now.
+  duckdb_prepared_statement statement() const {
+    return reused_ != nullptr ? reused_->statement.get() : prepared_.get();
+  }
   std::optional<QueryError> bind(const QueryRequest& request);
   std::optional<QueryError> bind_and_execute(const QueryRequest& request);
   QueryError error_from_duckdb(duckdb_error_type type, const char* message);
@@ -48,6 +57,7 @@ class QueryStream final : public ResultStream {
   ConnectionPool::Lease lease_;
   QueryWatchdog& watchdog_;
   QueryLimits limits_;
+  const std::atomic<std::uint64_t>& catalog_version_;
   Clock::time_point started_ = Clock::now();
   std::optional<Clock::time_point> finished_;
   bool in_transaction_ = false;
@@ -55,6 +65,7 @@ class QueryStream final : public ResultStream {
   bool interrupted_ = false;
 
   duck::PreparedStatement prepared_;
+  PreparedQuery* reused_ = nullptr;
   duck::Result result_;
   std::vector<ColumnInfo> columns_;
   std::vector<ColumnReader> readers_;
