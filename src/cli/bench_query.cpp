@@ -45,6 +45,7 @@ struct BenchQueryOptions {
   int runs = 3;
   std::string clickhouse = "auto";
   std::string models;  // empty: found next to the binary's build directory, or in ./models
+  int sql_threads = sql::EngineOptions{}.threads;
 };
 
 // A table both systems hold, with the columns it is published and created with.
@@ -579,6 +580,7 @@ void run_bench_query(const BenchQueryOptions& options) {
              events, options.days, std::chrono::duration<double>(Clock::now() - started).count());
 
   sql::EngineOptions engine_options;
+  engine_options.threads = options.sql_threads;
   engine_options.lake_directory = lake;
   engine_options.setup_sql = sql::clickhouse_function_macros();
   auto opened = sql::Engine::open(engine_options);
@@ -656,6 +658,9 @@ void add_bench_query_command(CLI::App& bench) {
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
   query->add_option("--runs", options->runs, "Runs; the median of their p50s and p99s is reported")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  query->add_option("--sql-threads", options->sql_threads, "DuckDB worker threads, as up's")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
   query
