@@ -142,8 +142,7 @@ AppendOutcome GroupCommitter::append(std::span<const RecordToAppend> records) {
   const std::uint64_t ticket = appended_bytes_;
   const std::uint64_t& answered_bytes =
       policy_.mode == FsyncMode::always ? durable_bytes_ : written_bytes_;
-  durable_changed_.wait(lock,
-                        [&] { return answered_bytes >= ticket || failure_.has_value(); });
+  durable_changed_.wait(lock, [&] { return answered_bytes >= ticket || failure_.has_value(); });
   if (answered_bytes < ticket) return refusal(AppendStatus::failed, *failure_);
   AppendOutcome outcome;
   outcome.status = AppendStatus::durable;

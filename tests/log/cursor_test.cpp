@@ -14,12 +14,12 @@ namespace {
 using namespace std::chrono_literals;
 using testing::append_one;
 using testing::drain;
-using testing::wait_until_readable;
 using testing::open_log;
 using testing::options_for;
 using testing::payload_for;
 using testing::read_all;
 using testing::TempDirectory;
+using testing::wait_until_readable;
 
 LogOptions small_segments(const std::filesystem::path& directory) {
   auto options = options_for(directory);

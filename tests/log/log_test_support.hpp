@@ -50,7 +50,8 @@ AppendOutcome append_one(EventLog& log, std::string_view payload, std::uint32_t 
 
 // Under the interval policy an answered append becomes readable at the next fsync: waits for it.
 void wait_until_readable(const EventLog& log);
-// Every record appended so far from `offset` on, once durable; fails the current test on a read error.
+// Every record appended so far from `offset` on, once durable; fails the current test on a read
+// error.
 std::vector<StoredRecord> read_all(const EventLog& log, std::uint64_t offset);
 std::vector<StoredRecord> drain(LogCursor& cursor);
 

@@ -119,7 +119,7 @@ class EventLog {
   // once they are durable under the policy. Thread-safe; concurrent callers share fsyncs.
   AppendOutcome append(std::span<const RecordToAppend> records);
 
-  std::uint64_t start_offset() const;        // oldest offset still stored
+  std::uint64_t start_offset() const;         // oldest offset still stored
   std::uint64_t durable_end_offset() const;   // one past the last durable entry
   std::uint64_t appended_end_offset() const;  // one past the last appended (answered) entry
   // Blocks until durable_end_offset() > offset, the timeout passes or the log closes; returns
