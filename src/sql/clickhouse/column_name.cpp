@@ -8,6 +8,8 @@
 #include <string_view>
 #include <system_error>
 
+#include "../formats/escaping.hpp"
+
 namespace shoplake::sql::clickhouse {
 namespace {
 
@@ -39,39 +41,11 @@ std::string number_name(std::string_view text) {
   return out;
 }
 
+// A string literal as ClickHouse names it: quoted and escaped as in its Values/array text.
 std::string string_name(std::string_view value) {
-  std::string out = "'";
-  for (char c : value) {
-    switch (c) {
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\'':
-        out += "\\'";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\b':
-        out += "\\b";
-        break;
-      case '\f':
-        out += "\\f";
-        break;
-      case '\0':
-        out += "\\0";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out + "'";
+  std::string out;
+  formats::append_quoted(out, value);
+  return out;
 }
 
 // Words that end an expression rather than name a column.
