@@ -162,7 +162,17 @@ std::uint64_t EventLog::wait_for_durable(std::uint64_t offset,
   return state_->committer->wait_for_durable(offset, timeout);
 }
 
-core::Result<std::unique_ptr<LogCursor>> EventLog::read_from(std::uint64_t offset) const {
+std::uint64_t EventLog::written_end_offset() const {
+  return state_->committer->written_end_offset();
+}
+
+std::uint64_t EventLog::wait_for_written(std::uint64_t offset,
+                                         std::chrono::milliseconds timeout) const {
+  return state_->committer->wait_for_written(offset, timeout);
+}
+
+core::Result<std::unique_ptr<LogCursor>> EventLog::read_from(std::uint64_t offset,
+                                                             ReadVisibility visibility) const {
   const std::uint64_t start = start_offset();
   if (offset < start) {
     return core::Error{fmt::format(
@@ -170,7 +180,8 @@ core::Result<std::unique_ptr<LogCursor>> EventLog::read_from(std::uint64_t offse
         "segments were deleted by retention)",
         offset, start)};
   }
-  const std::uint64_t end = durable_end_offset();
+  const std::uint64_t end =
+      visibility == ReadVisibility::durable ? durable_end_offset() : written_end_offset();
   if (offset > end) {
     return core::Error{
         fmt::format("event log: offset {} is past the end of the log ({})", offset, end)};
@@ -180,8 +191,8 @@ core::Result<std::unique_ptr<LogCursor>> EventLog::read_from(std::uint64_t offse
     return core::Error{fmt::format("event log: offset {} is no longer stored", offset)};
   }
   try {
-    return std::unique_ptr<LogCursor>(
-        std::make_unique<SegmentCursor>(state_->registry, segment->base_offset, offset));
+    return std::unique_ptr<LogCursor>(std::make_unique<SegmentCursor>(
+        state_->registry, segment->base_offset, offset, visibility));
   } catch (const std::exception& error) {
     return core::Error{fmt::format("event log: cannot read: {}", error.what())};
   }

@@ -45,6 +45,7 @@ GroupCommitter::GroupCommitter(const LogOptions& options, SegmentWriter writer,
       pending_(options.max_pending_bytes),
       next_offset_(writer.end_offset()),
       durable_end_offset_(writer.end_offset()),
+      written_end_offset_(writer.end_offset()),
       writer_(std::move(writer)),
       writing_(options.max_pending_bytes),
       written_{0, next_offset_} {
@@ -169,6 +170,19 @@ std::uint64_t GroupCommitter::wait_for_durable(std::uint64_t offset,
   return durable_end_offset();
 }
 
+std::uint64_t GroupCommitter::written_end_offset() const {
+  return written_end_offset_.load(std::memory_order_acquire);
+}
+
+std::uint64_t GroupCommitter::wait_for_written(std::uint64_t offset,
+                                               std::chrono::milliseconds timeout) const {
+  std::unique_lock lock(mutex_);
+  durable_changed_.wait_for(lock, timeout, [&] {
+    return written_end_offset() > offset || closing_ || closed_ || failure_.has_value();
+  });
+  return written_end_offset();
+}
+
 void GroupCommitter::close() {
   {
     std::lock_guard lock(mutex_);
@@ -234,8 +248,9 @@ void GroupCommitter::run_flusher() {
       core::Status status = core::ok_status();
       if (took_batch) {
         status = write_batch(writing_);
-        // Under "never" the publish right below answers; under "always" the fsync does.
-        if (status && policy_.mode == FsyncMode::interval) announce_written();
+        // Answers appends under "interval" (under "always" the fsync does, under "never" the
+        // publish below) and lets readers of written records go on under every policy.
+        if (status) announce_written();
         // A roll inside the batch published what came before it, not what followed.
         if (written_.bytes > published_bytes_ && !unsynced_since_) unsynced_since_ = batch_since;
         if (writing_.capacity() > kRetainedBufferBytes &&
@@ -335,6 +350,7 @@ void GroupCommitter::publish() {
     durable_bytes_ = written_.bytes;
     written_bytes_ = written_.bytes;
     durable_end_offset_.store(written_.end_offset, std::memory_order_release);
+    written_end_offset_.store(written_.end_offset, std::memory_order_release);
   }
   durable_changed_.notify_all();
 }
@@ -343,6 +359,7 @@ void GroupCommitter::announce_written() {
   {
     std::lock_guard lock(mutex_);
     written_bytes_ = written_.bytes;
+    written_end_offset_.store(written_.end_offset, std::memory_order_release);
   }
   durable_changed_.notify_all();
 }

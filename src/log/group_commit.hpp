@@ -49,6 +49,8 @@ class GroupCommitter {
   std::uint64_t durable_end_offset() const;
   std::uint64_t appended_end_offset() const;
   std::uint64_t wait_for_durable(std::uint64_t offset, std::chrono::milliseconds timeout) const;
+  std::uint64_t written_end_offset() const;
+  std::uint64_t wait_for_written(std::uint64_t offset, std::chrono::milliseconds timeout) const;
   // Refuses new appends, makes every accepted one durable and stops the flusher.
   void close();
   GroupCommitCounters counters() const;
@@ -99,6 +101,7 @@ class GroupCommitter {
   std::uint64_t written_bytes_ = 0;    // total written to the segment files since open
   std::uint64_t durable_bytes_ = 0;    // total durable since open
   std::atomic<std::uint64_t> durable_end_offset_{0};
+  std::atomic<std::uint64_t> written_end_offset_{0};
   bool flusher_idle_ = false;
   bool closing_ = false;
   bool closed_ = false;

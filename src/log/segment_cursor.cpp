@@ -21,10 +21,12 @@ core::Error truncated_away(std::uint64_t offset, std::uint64_t base_offset) {
 }  // namespace
 
 SegmentCursor::SegmentCursor(std::shared_ptr<const SegmentRegistry> registry,
-                             std::uint64_t segment_base, std::uint64_t from_offset)
+                             std::uint64_t segment_base, std::uint64_t from_offset,
+                             ReadVisibility visibility)
     : registry_(std::move(registry)),
       segment_base_(segment_base),
       from_offset_(from_offset),
+      visibility_(visibility),
       reader_(kCursorReadAhead),
       expected_offset_(segment_base) {}
 
@@ -45,7 +47,10 @@ core::Status SegmentCursor::open_segment() {
 
 core::Result<SegmentCursor::ReadableExtent> SegmentCursor::readable_extent() const {
   if (const auto segment = registry_->find(segment_base_)) {
-    return ReadableExtent{segment->durable_bytes, segment->sealed};
+    // Written bytes end on a record boundary too: runs of whole records are written at once.
+    const auto limit =
+        visibility_ == ReadVisibility::durable ? segment->durable_bytes : segment->written_bytes;
+    return ReadableExtent{limit, segment->sealed};
   }
   // Deleted while we read it: only sealed segments are deleted, so the file we hold is complete.
   auto size = file_size(file_.get(), path_);

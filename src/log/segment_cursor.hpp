@@ -1,5 +1,5 @@
 // The LogCursor behind EventLog::read_from: walks the segments in order, reading each up to what
-// the registry says is durable, and follows into segments created after it was made.
+// the registry says is durable (or written), and follows into segments created after it was made.
 #pragma once
 
 #include <cstdint>
@@ -19,7 +19,7 @@ class SegmentCursor final : public LogCursor {
   // Starts at the beginning of the segment at `segment_base`; records that end at or before
   // `from_offset` are passed over.
   SegmentCursor(std::shared_ptr<const SegmentRegistry> registry, std::uint64_t segment_base,
-                std::uint64_t from_offset);
+                std::uint64_t from_offset, ReadVisibility visibility);
 
   core::Result<std::optional<Record>> next() override;
 
@@ -38,6 +38,7 @@ class SegmentCursor final : public LogCursor {
   std::shared_ptr<const SegmentRegistry> registry_;
   std::uint64_t segment_base_;
   std::uint64_t from_offset_;
+  ReadVisibility visibility_;
   std::filesystem::path path_;
   FileDescriptor file_;
   SegmentReader reader_;

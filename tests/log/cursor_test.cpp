@@ -132,6 +132,34 @@ TEST(EventLogCursor, WaitForDurableWakesOnAppend) {
   appender.join();
 }
 
+TEST(EventLogCursor, AWrittenCursorReadsAnsweredRecordsBeforeTheirFsync) {
+  TempDirectory directory;
+  auto options = options_for(directory.path());
+  options.durability = parse_durability_policy("interval(500)").value();
+  auto log = open_log(options);
+  ASSERT_TRUE(log);
+  ASSERT_EQ(append_one(*log, "first").status, AppendStatus::durable);
+  ASSERT_EQ(log->wait_for_durable(0, 2500ms), 1U);
+  // The next fsync waits for the interval: this append is answered and written, not durable.
+  ASSERT_EQ(append_one(*log, "second", 3).status, AppendStatus::durable);
+  ASSERT_EQ(log->durable_end_offset(), 1U);
+  EXPECT_EQ(log->wait_for_written(1, 2500ms), 4U);
+
+  auto written = log->read_from(1, ReadVisibility::written);
+  ASSERT_TRUE(written) << written.error();
+  const auto records = drain(*written.value());
+  ASSERT_EQ(records.size(), 1U);
+  EXPECT_EQ(records[0].payload, "second");
+  EXPECT_EQ(records[0].first_offset, 1U);
+  EXPECT_EQ(log->durable_end_offset(), 1U) << "the interval passed during the test";
+
+  auto durable = log->read_from(1);
+  ASSERT_TRUE(durable) << durable.error();
+  EXPECT_TRUE(drain(*durable.value()).empty());
+  EXPECT_FALSE(log->read_from(4)) << "past the durable end";
+  EXPECT_TRUE(log->read_from(4, ReadVisibility::written));
+}
+
 TEST(EventLogCursor, ReportsCorruptionInASealedSegmentWithFileAndPosition) {
   TempDirectory directory;
   const auto options = small_segments(directory.path());

@@ -106,6 +106,11 @@ struct LogStats {
 
 class LogCursor;
 
+// How far a cursor reads. The speed layer reads what is written (it survives kill -9, and a
+// checkpoint of derived state waits for durability), everything that must never see an event an
+// OS crash could take back reads what is durable.
+enum class ReadVisibility : std::uint8_t { durable, written };
+
 class EventLog {
  public:
   // Opens or creates the log; checks every record of the last segment and cuts a torn or corrupt
@@ -122,13 +127,18 @@ class EventLog {
   std::uint64_t start_offset() const;         // oldest offset still stored
   std::uint64_t durable_end_offset() const;   // one past the last durable entry
   std::uint64_t appended_end_offset() const;  // one past the last appended (answered) entry
+  std::uint64_t written_end_offset() const;   // one past the last entry written to a segment
   // Blocks until durable_end_offset() > offset, the timeout passes or the log closes; returns
   // durable_end_offset().
   std::uint64_t wait_for_durable(std::uint64_t offset, std::chrono::milliseconds timeout) const;
+  // The same for written_end_offset().
+  std::uint64_t wait_for_written(std::uint64_t offset, std::chrono::milliseconds timeout) const;
 
-  // Reads durable records from the one holding `offset` on (a record that starts before
-  // `offset` is returned whole: skip its first entries). Errors if `offset` was truncated away.
-  core::Result<std::unique_ptr<LogCursor>> read_from(std::uint64_t offset) const;
+  // Reads records from the one holding `offset` on (a record that starts before `offset` is
+  // returned whole: skip its first entries), up to what `visibility` allows. Errors if `offset`
+  // was truncated away.
+  core::Result<std::unique_ptr<LogCursor>> read_from(
+      std::uint64_t offset, ReadVisibility visibility = ReadVisibility::durable) const;
 
   // Consumers: each stores the offset it has fully processed, persisted atomically under
   // <directory>/consumers/<name>. Segments are deleted only behind every registered consumer.
@@ -154,8 +164,9 @@ class EventLog {
 class LogCursor {
  public:
   virtual ~LogCursor() = default;
-  // The next durable record, nullopt when there is none yet (call again after
-  // wait_for_durable), or an error (corruption in a sealed segment names file and position).
+  // The next visible record, nullopt when there is none yet (call again after
+  // wait_for_durable or wait_for_written), or an error (corruption in a sealed segment names file
+  // and position).
   virtual core::Result<std::optional<Record>> next() = 0;
 };
 
