@@ -5,8 +5,8 @@ namespace shoplake::sql {
 const std::vector<ContractTable>& contract_tables() {
   using T = TableColumnType;
   // Counts are Int64 (what DuckDB's count() gives the batch models), money Float64, event-time
-  // minutes DateTime. realtime.kpis_today/alerts, bronze.* and silver.* are defined by the
-  // components that fill them.
+  // minutes DateTime. realtime.alerts, bronze.* and silver.* are defined by the components that
+  // fill them.
   static const std::vector<ContractTable> tables = {
       {"realtime",
        "events_per_minute",
@@ -23,6 +23,24 @@ const std::vector<ContractTable>& contract_tables() {
         {"category", T::string},
         {"units_sold", T::int64},
         {"revenue", T::float64}}},
+      // The local day so far, in the configured time zone: one row. Rates are fractions, as in
+      // gold.
+      {"realtime",
+       "kpis_today",
+       {{"day", T::date},
+        {"dau_count", T::int64},
+        {"unique_buyers", T::int64},
+        {"conversion_rate", T::float64},
+        {"revenue", T::float64},
+        {"orders", T::int64},
+        {"purchases", T::int64},
+        {"avg_order_value", T::float64},
+        {"sessions_with_cart", T::int64},
+        {"sessions_with_purchase", T::int64},
+        {"abandoned_sessions", T::int64},
+        {"abandonment_rate", T::float64},
+        {"events", T::int64},
+        {"last_event_at", T::timestamp_ms}}},
       {"gold", "daily_active_users", {{"event_date", T::date}, {"dau_count", T::int64}}},
       {"gold",
        "revenue_daily",

@@ -1,0 +1,300 @@
+#include "shoplake/stream/stream_engine.hpp"
+
+#include <atomic>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "checkpoint_file.hpp"
+#include "live_tables.hpp"
+#include "shoplake/core/event_codec.hpp"
+#include "shoplake/sql/contract_tables.hpp"
+
+namespace shoplake::stream {
+namespace {
+
+constexpr const char* kConsumerName = "stream";
+constexpr auto kPollInterval = std::chrono::milliseconds(100);
+constexpr auto kDurableWaitForCheckpoint = std::chrono::milliseconds(2000);
+
+const sql::ContractTable* contract_table(std::string_view name) {
+  for (const auto& table : sql::contract_tables()) {
+    if (table.schema == "realtime" && table.name == name) return &table;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+struct StreamEngine::State {
+  State(log::EventLog& event_log, StreamOptions given, SettledMinutesListener given_listener)
+      : log(event_log),
+        options(std::move(given)),
+        listener(std::move(given_listener)),
+        aggregator(options.aggregation) {}
+
+  log::EventLog& log;
+  const StreamOptions options;
+  const SettledMinutesListener listener;
+
+  mutable std::mutex mutex;  // guards the aggregator and the counters below
+  mutable std::condition_variable progressed;
+  MinuteAggregator aggregator;
+  std::uint64_t processed_offset = 0;
+  std::uint64_t future_events = 0;
+  std::uint64_t undecodable_records = 0;
+  std::uint64_t checkpoints = 0;
+  std::uint64_t checkpoint_offset = 0;
+
+  std::mutex checkpoint_mutex;  // one checkpoint at a time
+  std::atomic<bool> stopping{false};
+  std::thread worker;
+
+  void count_record(const log::Record& record, std::vector<core::MinuteSummary>& settled);
+  core::Result<bool> process_available(log::LogCursor& cursor);
+  void run();
+  void advance_while_idle(std::chrono::steady_clock::time_point last_progress);
+  core::Status write_checkpoint();
+};
+
+void StreamEngine::State::count_record(const log::Record& record,
+                                       std::vector<core::MinuteSummary>& settled) {
+  const std::int64_t latest_allowed_ms = core::now_ms() + options.max_future_ms;
+  std::lock_guard lock(mutex);
+  if (record.kind == log::RecordKind::events) {
+    // A record that starts before the resume offset was partly counted before the checkpoint.
+    std::uint64_t skip =
+        processed_offset > record.first_offset ? processed_offset - record.first_offset : 0;
+    core::EncodedEventReader reader(record.payload);
+    core::EventView event;
+    while (reader.next(event)) {
+      if (skip > 0) {
+        --skip;
+        continue;
+      }
+      if (event.ts_ms > latest_allowed_ms) {
+        ++future_events;
+        continue;
+      }
+      aggregator.add(event, settled);
+    }
+    if (!reader.error().empty()) {
+      ++undecodable_records;
+      spdlog::error("stream: record at offset {} does not decode: {}", record.first_offset,
+                    reader.error());
+    }
+  }
+  processed_offset = std::max(processed_offset, record.end_offset());
+}
+
+core::Result<bool> StreamEngine::State::process_available(log::LogCursor& cursor) {
+  bool any = false;
+  std::vector<core::MinuteSummary> settled;
+  for (int batch = 0; batch < 64 && !stopping.load(); ++batch) {
+    auto next = cursor.next();
+    if (!next) return core::Error{next.error()};
+    if (!next.value()) break;
+    count_record(*next.value(), settled);
+    any = true;
+  }
+  if (any) progressed.notify_all();
+  if (!settled.empty() && listener) listener(settled);
+  return any;
+}
+
+void StreamEngine::State::advance_while_idle(std::chrono::steady_clock::time_point last_progress) {
+  if (options.idle_advance_after.count() <= 0) return;
+  if (std::chrono::steady_clock::now() - last_progress < options.idle_advance_after) return;
+  std::vector<core::MinuteSummary> settled;
+  {
+    std::lock_guard lock(mutex);
+    aggregator.advance_clock(core::now_ms() - options.idle_advance_after.count(), settled);
+  }
+  if (!settled.empty() && listener) listener(settled);
+}
+
+void StreamEngine::State::run() {
+  std::uint64_t resume_offset = 0;
+  {
+    std::lock_guard lock(mutex);
+    resume_offset = processed_offset;
+  }
+  auto cursor = log.read_from(resume_offset, log::ReadVisibility::written);
+  if (!cursor) {
+    spdlog::error("stream: cannot read the event log: {}; realtime tables stop here",
+                  cursor.error());
+    return;
+  }
+  auto last_progress = std::chrono::steady_clock::now();
+  auto next_checkpoint = last_progress + options.checkpoint_interval;
+  while (!stopping.load()) {
+    auto processed = process_available(*cursor.value());
+    if (!processed) {
+      spdlog::error("stream: reading the event log failed: {}; realtime tables stop here",
+                    processed.error());
+      return;
+    }
+    const auto now = std::chrono::steady_clock::now();
+    if (processed.value()) {
+      last_progress = now;
+      continue;
+    }
+    if (now >= next_checkpoint) {
+      if (auto written = write_checkpoint(); !written) {
+        spdlog::warn("stream: checkpoint failed: {}", written.error());
+      }
+      next_checkpoint = now + options.checkpoint_interval;
+    }
+    advance_while_idle(last_progress);
+    std::uint64_t offset = 0;
+    {
+      std::lock_guard lock(mutex);
+      offset = processed_offset;
+    }
+    log.wait_for_written(offset, kPollInterval);
+  }
+  // What was written before stop() is counted before the final checkpoint.
+  while (true) {
+    auto processed = process_available(*cursor.value());
+    if (!processed || !processed.value()) break;
+  }
+}
+
+core::Status StreamEngine::State::write_checkpoint() {
+  std::lock_guard one_at_a_time(checkpoint_mutex);
+  std::string state_bytes;
+  std::uint64_t offset = 0;
+  {
+    std::lock_guard lock(mutex);
+    offset = processed_offset;
+    if (offset == checkpoint_offset && checkpoints > 0) return core::ok_status();
+    aggregator.save(state_bytes);
+  }
+  // The checkpoint may only cover what an OS crash cannot take back from the log.
+  if (log.durable_end_offset() < offset &&
+      log.wait_for_durable(offset - 1, kDurableWaitForCheckpoint) < offset) {
+    return core::Error{fmt::format(
+        "the event log is not yet durable up to offset {}; the next checkpoint will cover it",
+        offset)};
+  }
+  if (auto saved = save_checkpoint(options.state_directory, offset, state_bytes); !saved) {
+    return saved;
+  }
+  if (auto committed = log.commit_consumer(kConsumerName, offset); !committed) return committed;
+  std::lock_guard lock(mutex);
+  checkpoint_offset = offset;
+  ++checkpoints;
+  return core::ok_status();
+}
+
+StreamEngine::StreamEngine(std::shared_ptr<State> state) : state_(std::move(state)) {}
+
+StreamEngine::~StreamEngine() {
+  stop();
+}
+
+core::Result<std::unique_ptr<StreamEngine>> StreamEngine::open(log::EventLog& log,
+                                                               StreamOptions options,
+                                                               SettledMinutesListener listener) {
+  if (auto registered = log.register_consumer(kConsumerName); !registered)
+    return core::Error{registered.error()};
+  auto state = std::make_shared<State>(log, std::move(options), std::move(listener));
+  auto loaded = load_checkpoint(state->options.state_directory);
+  if (!loaded) return core::Error{loaded.error()};
+  std::uint64_t resume_offset = log.start_offset();
+  if (loaded.value()) {
+    const Checkpoint& checkpoint = *loaded.value();
+    auto restored = MinuteAggregator::restore(checkpoint.state, state->options.aggregation);
+    if (!restored) {
+      spdlog::warn("stream: {}; rebuilding the realtime tables from the event log",
+                   restored.error());
+    } else if (checkpoint.offset < log.start_offset() ||
+               checkpoint.offset > log.durable_end_offset()) {
+      spdlog::warn(
+          "stream: the checkpoint covers the log up to offset {}, but the log now holds offsets "
+          "{} to {}; rebuilding the realtime tables from the event log",
+          checkpoint.offset, log.start_offset(), log.durable_end_offset());
+    } else {
+      state->aggregator = std::move(restored).value();
+      resume_offset = checkpoint.offset;
+      state->checkpoint_offset = checkpoint.offset;
+      state->checkpoints = 1;
+    }
+  }
+  state->processed_offset = resume_offset;
+  spdlog::info("stream: counting the event log from offset {}{}", resume_offset,
+               state->checkpoints > 0 ? " (resumed from the checkpoint)" : "");
+  return std::unique_ptr<StreamEngine>(new StreamEngine(std::move(state)));
+}
+
+void StreamEngine::start() {
+  if (state_->worker.joinable()) return;
+  state_->stopping = false;
+  state_->worker = std::thread([state = state_.get()] { state->run(); });
+}
+
+void StreamEngine::stop() {
+  if (!state_ || !state_->worker.joinable()) return;
+  state_->stopping = true;
+  state_->worker.join();
+  if (auto written = state_->write_checkpoint(); !written) {
+    spdlog::warn("stream: final checkpoint failed: {}", written.error());
+  }
+}
+
+core::Status StreamEngine::publish_tables(sql::Catalog& catalog) {
+  for (const std::string_view name : kLiveTableNames) {
+    const sql::ContractTable* table = contract_table(name);
+    if (!table) return core::Error{fmt::format("realtime.{} is not a contract table", name)};
+    // The catalog may outlive the engine: a query after that finds the table empty.
+    auto published =
+        catalog.publish_live_table("realtime", table->name, table->columns,
+                                   [weak = std::weak_ptr<State>(state_), name = table->name] {
+                                     const auto state = weak.lock();
+                                     if (!state) return scan_live_table(name, MinuteAggregator());
+                                     std::lock_guard lock(state->mutex);
+                                     return scan_live_table(name, state->aggregator);
+                                   });
+    if (!published) return published;
+  }
+  return core::ok_status();
+}
+
+bool StreamEngine::wait_for_offset(std::uint64_t offset, std::chrono::milliseconds timeout) const {
+  std::unique_lock lock(state_->mutex);
+  return state_->progressed.wait_for(lock, timeout,
+                                     [&] { return state_->processed_offset >= offset; });
+}
+
+core::Status StreamEngine::checkpoint() {
+  return state_->write_checkpoint();
+}
+
+StreamStats StreamEngine::stats() const {
+  std::lock_guard lock(state_->mutex);
+  StreamStats stats;
+  stats.aggregation = state_->aggregator.counters();
+  stats.future_events = state_->future_events;
+  stats.undecodable_records = state_->undecodable_records;
+  stats.processed_offset = state_->processed_offset;
+  stats.checkpoints = state_->checkpoints;
+  stats.checkpoint_offset = state_->checkpoint_offset;
+  stats.memory_bytes = state_->aggregator.memory_bytes();
+  stats.clock_ms = state_->aggregator.clock_ms();
+  return stats;
+}
+
+std::vector<core::MinuteSummary> StreamEngine::settled_history() const {
+  std::lock_guard lock(state_->mutex);
+  return state_->aggregator.settled_history();
+}
+
+DayKpis StreamEngine::today() const {
+  std::lock_guard lock(state_->mutex);
+  return state_->aggregator.today();
+}
+
+}  // namespace shoplake::stream
