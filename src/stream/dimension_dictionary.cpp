@@ -1,5 +1,7 @@
 #include "dimension_dictionary.hpp"
 
+#include "string_hash.hpp"
+
 #include <algorithm>
 #include <bit>
 #include <functional>
@@ -13,7 +15,7 @@ DimensionDictionary::DimensionDictionary(std::size_t capacity)
       table_(std::bit_ceil((capacity_ + 1) * 2), 0) {}
 
 std::uint64_t DimensionDictionary::hash(std::string_view value) {
-  return std::hash<std::string_view>{}(value);
+  return hash_of(value);
 }
 
 void DimensionDictionary::insert_into_table(std::uint16_t id) {
@@ -27,11 +29,13 @@ void DimensionDictionary::insert_into_table(std::uint16_t id) {
 }
 
 std::uint16_t DimensionDictionary::id_of(std::string_view value, bool& overflowed) {
+  // Consecutive events mostly repeat a value (a source, a category): no hash for those.
+  if (last_id_ != 0 && names_[last_id_] == value) return last_id_;
   const std::size_t mask = table_.size() - 1;
   for (std::size_t i = hash(value) & mask;; i = (i + 1) & mask) {
     const std::uint16_t id = table_[i];
     if (id == 0) break;
-    if (names_[id] == value) return id;
+    if (names_[id] == value) return last_id_ = id;
   }
   if (names_.size() > capacity_) {
     overflowed = true;
@@ -40,7 +44,7 @@ std::uint16_t DimensionDictionary::id_of(std::string_view value, bool& overflowe
   const auto id = static_cast<std::uint16_t>(names_.size());
   names_.emplace_back(value);
   insert_into_table(id);
-  return id;
+  return last_id_ = id;
 }
 
 std::size_t DimensionDictionary::memory_bytes() const {

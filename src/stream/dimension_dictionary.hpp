@@ -31,6 +31,7 @@ class DimensionDictionary {
   std::size_t capacity_;
   std::vector<std::string> names_;    // by id; names_[0] is the overflow entry
   std::vector<std::uint16_t> table_;  // open addressing: id, or 0 for an empty slot
+  std::uint16_t last_id_ = 0;         // the value found last
 };
 
 }  // namespace shoplake::stream

@@ -8,6 +8,7 @@
 #include "dimension_dictionary.hpp"
 #include "flat_hash_set.hpp"
 #include "state_codec.hpp"
+#include "string_hash.hpp"
 
 namespace shoplake::stream {
 namespace {
@@ -15,19 +16,18 @@ namespace {
 constexpr std::int64_t kNoMinute = std::numeric_limits<std::int64_t>::min();
 constexpr std::uint64_t kCheckpointMagic = 0x31304d5254534c53ULL;  // "SLSTRM01"
 constexpr double kMicros = 1e6;
+// Event times the validator lets through are within years of now; a checkpoint holding times
+// beyond this (year 30000) is damaged, and arithmetic on them could overflow.
+constexpr std::int64_t kMaxCheckpointTimeMs = std::int64_t{30'000} * 365 * core::kMillisPerDay;
 
 std::int64_t minute_of(std::int64_t ts_ms) {
   const std::int64_t minute = ts_ms / core::kMillisPerMinute;
   return (ts_ms % core::kMillisPerMinute < 0) ? minute - 1 : minute;
 }
 
-std::uint64_t hash_of(std::string_view text) {
-  return std::hash<std::string_view>{}(text);
-}
-
 // Two strings as one key: a session is a user's, an order line is an order's product.
 std::uint64_t pair_key(std::string_view first, std::string_view second) {
-  return hash_of(first) * 0x9e3779b97f4a7c15ULL ^ hash_of(second);
+  return fold(hash_of(first), 0x9e3779b97f4a7c15ULL) ^ hash_of(second);
 }
 
 struct DimensionCell {
@@ -276,17 +276,17 @@ struct MinuteAggregator::State {
     ++day.events;
     day.last_event_ms = std::max(day.last_event_ms, event.ts_ms);
     day.users.insert(user_key);
+    // Sessions matter for carts and purchases only: most events skip hashing them.
     const bool has_session = !event.session_id.empty();
-    const std::uint64_t session_key = has_session ? pair_key(event.user_id, event.session_id) : 0;
     if (event.type == core::EventType::add_to_cart && has_session) {
-      day.cart_sessions.insert(session_key);
+      day.cart_sessions.insert(pair_key(event.user_id, event.session_id));
     }
     if (event.type != core::EventType::purchase) return;
     ++day.purchases;
     day.revenue_micros += revenue_micros(event.price, event.quantity);
     day.orders.insert(hash_of(event.order_id));
     day.buyers.insert(user_key);
-    if (has_session) day.purchase_sessions.insert(session_key);
+    if (has_session) day.purchase_sessions.insert(pair_key(event.user_id, event.session_id));
   }
 
   void add(const core::EventView& event, std::vector<core::MinuteSummary>& settled) {
@@ -502,6 +502,13 @@ bool MinuteAggregator::State::restore(StateReader& in) {
   counters.late_events = in.u64();
   counters.duplicate_order_lines = in.u64();
   counters.dimension_overflows = in.u64();
+  // Watermarks never run ahead of the clock: a checkpoint where they do is not one of ours.
+  if (clock_ms > kMaxCheckpointTimeMs || clock_ms < -kMaxCheckpointTimeMs) return false;
+  const std::int64_t clock_minute = minute_of(clock_ms);
+  if (started && (first_minute > clock_minute || closed_through > clock_minute ||
+                  settled_through > clock_minute)) {
+    return false;
+  }
   for (DimensionDictionary* dictionary : {&categories, &sources}) {
     const std::uint64_t size = in.u64();
     for (std::uint64_t id = 1; id < size && in.ok(); ++id) {
@@ -546,6 +553,10 @@ bool MinuteAggregator::State::restore(StateReader& in) {
     }
   }
   const std::int64_t local_day = in.i64();
+  if (local_day != kNoMinute && (local_day > kMaxCheckpointTimeMs / core::kMillisPerDay ||
+                                 local_day < -kMaxCheckpointTimeMs / core::kMillisPerDay)) {
+    return false;
+  }
   if (local_day != kNoMinute) {
     day.start(options.time_zone, local_day);
     day.events = in.u64();
