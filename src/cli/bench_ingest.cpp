@@ -10,6 +10,7 @@
 #include <fstream>
 #include <thread>
 
+#include "bench_statistics.hpp"
 #include "commands.hpp"
 #include "shoplake/core/ndjson_writer.hpp"
 #include "shoplake/core/time.hpp"
@@ -96,17 +97,6 @@ Throughput send_all(const std::string& host, int port, const std::string& path,
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   events_acknowledged = events;
   return {static_cast<double>(events) / seconds, static_cast<double>(bytes) / seconds / 1e6};
-}
-
-double median(std::vector<double> values) {
-  std::sort(values.begin(), values.end());
-  return values[values.size() / 2];
-}
-
-double percentile(std::vector<double> values, double fraction) {
-  std::sort(values.begin(), values.end());
-  const auto index = static_cast<std::size_t>(fraction * static_cast<double>(values.size() - 1));
-  return values[index];
 }
 
 // Acknowledgement latency at a fixed rate: 100 requests a second, rate/100 events each.
@@ -275,6 +265,7 @@ void add_bench_command(CLI::App& app) {
       ->capture_default_str();
   ingest->callback([options] { run_bench_ingest(*options); });
   add_bench_query_command(*bench);
+  add_bench_realtime_command(*bench);
 }
 
 }  // namespace shoplake::cli

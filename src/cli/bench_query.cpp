@@ -17,6 +17,7 @@
 #include <sstream>
 #include <thread>
 
+#include "bench_statistics.hpp"
 #include "commands.hpp"
 #include "shoplake/core/ndjson_writer.hpp"
 #include "shoplake/core/time.hpp"
@@ -420,16 +421,6 @@ std::string first_difference(const std::string& a, const std::string& b) {
 
 std::int64_t current_minute() {
   return core::now_ms() / core::kMillisPerMinute;
-}
-
-double percentile(std::vector<double> values, double fraction) {
-  std::sort(values.begin(), values.end());
-  return values[static_cast<std::size_t>(fraction * static_cast<double>(values.size() - 1))];
-}
-
-double median(std::vector<double> values) {
-  std::sort(values.begin(), values.end());
-  return values[values.size() / 2];
 }
 
 struct PanelResult {

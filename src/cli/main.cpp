@@ -55,6 +55,7 @@ int main(int argc, char** argv) {
   add_simulate_command(app, global);
   add_up_command(app, global);
   add_log_command(app, global);
+  add_alerts_command(app);
   add_bench_command(app);
 
   try {

@@ -9,8 +9,10 @@
 
 #include "commands.hpp"
 #include "data_directory.hpp"
+#include "realtime_runtime.hpp"
 #include "shoplake/ingest/kafka_source.hpp"
 #include "shoplake/log/event_log.hpp"
+#include "shoplake/server/alert_routes.hpp"
 #include "shoplake/server/clickhouse_routes.hpp"
 #include "shoplake/server/collector_routes.hpp"
 #include "shoplake/server/main_server.hpp"
@@ -36,6 +38,7 @@ struct UpOptions {
   std::int64_t query_timeout_ms = 30'000;
   sql::ExportOptions clickhouse_export;  // url empty: no export
   double export_interval_seconds = 10;
+  RealtimeOptions realtime;
 };
 
 std::unique_ptr<sql::Engine> open_sql_engine(const std::filesystem::path& data_dir,
@@ -156,11 +159,15 @@ void run_up(const GlobalOptions& global, const UpOptions& options) {
   const auto event_log = open_event_log(data_dir, options);
   const auto engine = open_sql_engine(data_dir, options);
   const auto kafka_source = start_kafka_source(*event_log, options);
+  const auto realtime =
+      RealtimeRuntime::start(*event_log, engine->catalog(), data_dir, options.realtime);
   server::MainServer http(options.http);
   server::CollectorRoutes collector(*event_log, options.collector);
   collector.install(http.routes());
   server::QueryRoutes query_api(*engine);
   query_api.install(http.routes());
+  server::AlertRoutes alert_api(realtime->history());
+  alert_api.install(http.routes());
   const auto port = http.listen();
   if (!port) throw CommandError{1, port.error()};
 
@@ -182,6 +189,7 @@ void run_up(const GlobalOptions& global, const UpOptions& options) {
                               " (choose another with --clickhouse-port)"};
   }
   add_platform_metrics(http, *event_log, collector, clickhouse, kafka_source.get());
+  realtime->add_metrics(http);
   if (kafka_source) {
     http.add_health_check([source = kafka_source.get()] {
       const std::string failure = source->failure();
@@ -204,6 +212,7 @@ void run_up(const GlobalOptions& global, const UpOptions& options) {
       options.http.bind, port.value(),
       std::filesystem::absolute(data_dir / "log").lexically_normal().string(), options.fsync,
       engine->duckdb_version(), clickhouse_port.value());
+  fmt::print("{}", realtime->banner());
   if (kafka_source) {
     fmt::print("  kafka source    {} topic {} group {}\n", options.kafka.brokers,
                options.kafka.topic, options.kafka.group);
@@ -225,6 +234,7 @@ void run_up(const GlobalOptions& global, const UpOptions& options) {
   clickhouse_http.stop();
   http_thread.join();
   clickhouse_thread.join();
+  realtime->stop();
 }
 
 }  // namespace
@@ -236,8 +246,9 @@ void add_up_command(CLI::App& app, const GlobalOptions& global) {
       "Start the platform: the collector (POST /v1/events) into the durable event log, /healthz "
       "and "
       "/metrics and the SQL JSON API (POST /v1/query) on the main HTTP port, the "
-      "ClickHouse-compatible HTTP interface on its own port, holding the data directory. "
-      "Real-time, lake, pipeline, web UI and chat join it as they are built.");
+      "ClickHouse-compatible HTTP interface on its own port, the real-time engine (realtime.* "
+      "tables, anomaly alerts to Slack/webhooks, GET /v1/alerts), holding the data directory. "
+      "Lake, pipeline, web UI and chat join it as they are built.");
   with_env(command->add_option("--port", options->http.port, "Main HTTP port (0: any free port)")
                ->check(CLI::Range(0, 65535))
                ->capture_default_str());
@@ -325,6 +336,7 @@ void add_up_command(CLI::App& app, const GlobalOptions& global) {
                             "Seconds between export passes")
                ->check(CLI::PositiveNumber)
                ->capture_default_str());
+  add_realtime_flags(*command, options->realtime);
   command->callback([&global, options] { run_up(global, *options); });
 }
 

@@ -1,5 +1,6 @@
 // An alert as the detector decides it and every sink delivers it: the contract between the
-// anomaly rules, the alert history (realtime.alerts, GET /v1/alerts) and Slack / webhooks / the log.
+// anomaly rules, the alert history (realtime.alerts, GET /v1/alerts) and Slack / webhooks / the
+// log.
 #pragma once
 
 #include <cstdint>
@@ -24,12 +25,12 @@ struct Alert {
   std::string dimensions;  // "" for the whole shop, else "category=electronics" and the like
   AlertState state = AlertState::firing;
   Severity severity = Severity::warning;
-  bool repeat = false;            // a reminder of a still-firing incident (repeat interval)
-  std::int64_t started_ms = 0;    // event time: first minute of the breach
-  std::int64_t minute_ms = 0;     // event time: the minute this message was decided on
-  std::int64_t emitted_at_ms = 0; // wall clock when decided
-  double value = 0;               // what was observed
-  double expected = 0;            // the baseline it was compared with
+  bool repeat = false;             // a reminder of a still-firing incident (repeat interval)
+  std::int64_t started_ms = 0;     // event time: first minute of the breach
+  std::int64_t minute_ms = 0;      // event time: the minute this message was decided on
+  std::int64_t emitted_at_ms = 0;  // wall clock when decided
+  double value = 0;                // what was observed
+  double expected = 0;             // the baseline it was compared with
   std::string summary;  // one line a person reads first: what, how much, compared with what
   std::string hint;     // what drove it: the category or source that moved most
   bool operator==(const Alert&) const = default;
