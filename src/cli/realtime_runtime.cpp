@@ -169,6 +169,13 @@ const alert::AlertHistory& RealtimeRuntime::history() const {
   return *state_->history;
 }
 
+void RealtimeRuntime::add_health_check(server::MainServer& http) const {
+  http.add_health_check([engine = state_->engine.get()] {
+    const std::string failure = engine->failure();
+    return failure.empty() ? failure : "real-time engine stopped: " + failure;
+  });
+}
+
 void RealtimeRuntime::add_metrics(server::MainServer& http) const {
   http.add_metrics([state = state_.get()](server::MetricsText& metrics) {
     const stream::StreamStats stats = state->engine->stats();

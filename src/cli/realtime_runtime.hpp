@@ -41,6 +41,7 @@ class RealtimeRuntime {
 
   const alert::AlertHistory& history() const;
   void add_metrics(server::MainServer& http) const;
+  void add_health_check(server::MainServer& http) const;
   std::string banner() const;  // the lines `up` prints about it
 
  private:

@@ -190,6 +190,7 @@ void run_up(const GlobalOptions& global, const UpOptions& options) {
   }
   add_platform_metrics(http, *event_log, collector, clickhouse, kafka_source.get());
   realtime->add_metrics(http);
+  realtime->add_health_check(http);
   if (kafka_source) {
     http.add_health_check([source = kafka_source.get()] {
       const std::string failure = source->failure();

@@ -248,8 +248,6 @@ void GroupCommitter::run_flusher() {
       core::Status status = core::ok_status();
       if (took_batch) {
         status = write_batch(writing_);
-        // Answers appends under "interval" (under "always" the fsync does, under "never" the
-        // publish below) and lets readers of written records go on under every policy.
         if (status) announce_written();
         // A roll inside the batch published what came before it, not what followed.
         if (written_.bytes > published_bytes_ && !unsynced_since_) unsynced_since_ = batch_since;
@@ -358,7 +356,10 @@ void GroupCommitter::publish() {
 void GroupCommitter::announce_written() {
   {
     std::lock_guard lock(mutex_);
-    written_bytes_ = written_.bytes;
+    // Answers appends under "interval" (under "always" the fsync does, under "never" the publish
+    // that follows, so that an answered append is durable there); readers of written records go
+    // on under every policy.
+    if (policy_.mode == FsyncMode::interval) written_bytes_ = written_.bytes;
     written_end_offset_.store(written_.end_offset, std::memory_order_release);
   }
   durable_changed_.notify_all();

@@ -48,6 +48,7 @@ struct StreamEngine::State {
   std::uint64_t undecodable_records = 0;
   std::uint64_t checkpoints = 0;
   std::uint64_t checkpoint_offset = 0;
+  std::string failure;  // why the engine stopped counting, empty while it counts
 
   std::mutex checkpoint_mutex;  // one checkpoint at a time
   std::atomic<bool> stopping{false};
@@ -56,6 +57,7 @@ struct StreamEngine::State {
   void count_record(const log::Record& record, std::vector<core::MinuteSummary>& settled);
   core::Result<bool> process_available(log::LogCursor& cursor);
   void run();
+  void fail(const std::string& message);
   void advance_while_idle(std::chrono::steady_clock::time_point last_progress);
   core::Status write_checkpoint();
 };
@@ -116,6 +118,12 @@ void StreamEngine::State::advance_while_idle(std::chrono::steady_clock::time_poi
   if (!settled.empty() && listener) listener(settled);
 }
 
+void StreamEngine::State::fail(const std::string& message) {
+  spdlog::error("stream: {}; realtime tables stop here", message);
+  std::lock_guard lock(mutex);
+  failure = message;
+}
+
 void StreamEngine::State::run() {
   std::uint64_t resume_offset = 0;
   {
@@ -124,8 +132,7 @@ void StreamEngine::State::run() {
   }
   auto cursor = log.read_from(resume_offset, log::ReadVisibility::written);
   if (!cursor) {
-    spdlog::error("stream: cannot read the event log: {}; realtime tables stop here",
-                  cursor.error());
+    fail("cannot read the event log: " + cursor.error());
     return;
   }
   auto last_progress = std::chrono::steady_clock::now();
@@ -133,8 +140,7 @@ void StreamEngine::State::run() {
   while (!stopping.load()) {
     auto processed = process_available(*cursor.value());
     if (!processed) {
-      spdlog::error("stream: reading the event log failed: {}; realtime tables stop here",
-                    processed.error());
+      fail("reading the event log failed: " + processed.error());
       return;
     }
     const auto now = std::chrono::steady_clock::now();
@@ -290,6 +296,11 @@ StreamStats StreamEngine::stats() const {
 std::vector<core::MinuteSummary> StreamEngine::settled_history() const {
   std::lock_guard lock(state_->mutex);
   return state_->aggregator.settled_history();
+}
+
+std::string StreamEngine::failure() const {
+  std::lock_guard lock(state_->mutex);
+  return state_->failure;
 }
 
 DayKpis StreamEngine::today() const {

@@ -108,9 +108,12 @@ Judgement RuleJudge::judge(const RuleSpec& spec, const RuleConfig& config,
       {usual->scale, counting_noise(history, spec.quantity, usual->expected, minute, width),
        kMinimumRelativeScale * usual->expected, 1e-12});
   judgement.z = (*value - usual->expected) / scale;
-  judgement.beyond_factor = beyond_factor(spec.direction, *value, usual->expected, config.factor);
+  const bool fixed = config.fixed_threshold > 0 && spec.direction != Direction::none;
+  judgement.beyond_factor =
+      fixed ? beyond_factor(spec.direction, *value, config.fixed_threshold, 1.0)
+            : beyond_factor(spec.direction, *value, usual->expected, config.factor);
   judgement.breach = judgement.enough_volume && judgement.beyond_factor;
-  if (config.method == RuleMethod::robust_z) {
+  if (config.method == RuleMethod::robust_z && !fixed) {
     judgement.breach =
         judgement.breach && beyond_z(spec.direction, judgement.z, config.z_threshold);
   }

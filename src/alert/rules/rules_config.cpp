@@ -161,6 +161,10 @@ const std::vector<Key>& keys() {
        [](const toml::node& node, RuleConfig& rule, BaselineConfig&) {
          return read_number(node, rule.critical_factor);
        }},
+      {"fixed_threshold", Scope::rule_only,
+       [](const toml::node& node, RuleConfig& rule, BaselineConfig&) {
+         return read_volume(node, rule.fixed_threshold);
+       }},
       {"severity", Scope::any,
        [](const toml::node& node, RuleConfig& rule, BaselineConfig&) {
          return read_severity(node, rule);

@@ -273,6 +273,21 @@ TEST(PurchaseRules, ConversionLowSaysBuyersFell) {
   EXPECT_EQ(alerts[0].hint.rfind("fewer buyers", 0), 0U) << alerts[0].hint;
 }
 
+TEST(PurchaseRules, AFixedThresholdIsTheOriginalsConversionBelowOnePercent) {
+  auto config =
+      parse_alert_rules("[rules.conversion_low]\nfixed_threshold = 0.01\nmin_orders = 0\n");
+  ASSERT_TRUE(config) << config.error();
+  // A steady 0.8 % (4 buyers of 500 users a minute): its own baseline sees nothing wrong, the
+  // fixed 1 % does.
+  AnomalyDetector fixed(config.value());
+  EXPECT_FALSE(fired(feed(fixed, kNoon, 90, with_orders(4)), "conversion_low").empty());
+  AnomalyDetector relative(parse_alert_rules("[rules.conversion_low]\nmin_orders = 0\n").value());
+  EXPECT_TRUE(fired(feed(relative, kNoon, 90, with_orders(4)), "conversion_low").empty());
+  // 4 % stays above it.
+  AnomalyDetector healthy(config.value());
+  EXPECT_TRUE(fired(feed(healthy, kNoon, 90, with_orders(20)), "conversion_low").empty());
+}
+
 TEST(PurchaseRules, RevenueDropNamesTheCategory) {
   AnomalyDetector detector;
   ShopMinute shop = with_orders(50);

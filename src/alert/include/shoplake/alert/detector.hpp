@@ -43,6 +43,9 @@ struct RuleConfig {
   // order at all).
   double factor = 2;
   double critical_factor = 5;  // beyond this the incident is critical, else `severity`
+  // Above 0: the rule breaches beyond this fixed value instead of factor × its baseline (the
+  // original's "conversion below 1 %" is conversion_low with 0.01); the volume guards still hold.
+  double fixed_threshold = 0;
   Severity severity = Severity::warning;
   RuleMethod method = RuleMethod::ratio;
   double z_threshold = 4;

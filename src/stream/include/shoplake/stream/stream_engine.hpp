@@ -10,6 +10,7 @@
 #include <functional>
 #include <memory>
 #include <span>
+#include <string>
 
 #include "shoplake/core/minute_summary.hpp"
 #include "shoplake/core/result.hpp"
@@ -71,6 +72,8 @@ class StreamEngine {
   StreamStats stats() const;
   std::vector<core::MinuteSummary> settled_history() const;
   DayKpis today() const;
+  // Why the engine stopped counting (an unreadable log), or empty while it counts: for /healthz.
+  std::string failure() const;
 
  private:
   struct State;
