@@ -23,8 +23,9 @@ run: build
 # targets under AddressSanitizer + UBSan (clang).
 test: test-release test-sanitize fuzz-smoke
 
+# Two tests at a time: most wait on servers, sockets and fsync, so two cores run two of them.
 test-release: build
-	cd $(BUILD) && ctest --output-on-failure --timeout 600
+	cd $(BUILD) && ctest --output-on-failure --timeout 600 -j2
 
 # -O1 with line tables only: sanitizer reports keep file:line, and the build is the longest step
 # of `make test` on two cores (-O1 runs the tests as fast as -O2 here).
@@ -36,7 +37,7 @@ $(ASAN_BUILD)/build.ninja: CMakeLists.txt | bootstrap
 test-sanitize: bootstrap $(ASAN_BUILD)/build.ninja
 	cmake --build $(ASAN_BUILD)
 	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
-	  ctest --output-on-failure --timeout 900
+	  ctest --output-on-failure --timeout 900 -j2
 
 fuzz-smoke: test-sanitize
 	scripts/fuzz-smoke $(ASAN_BUILD)
