@@ -247,6 +247,18 @@ TEST(Realtime, TablesSurviveARestartWithoutCountingTwice) {
                             "SELECT day, dau_count, orders FROM realtime.kpis_today");
   after += clickhouse_query(shoplake.clickhouse_port(), "SELECT count() FROM realtime.alerts");
   EXPECT_EQ(after, before);
+
+  // The alert API names a wrong parameter.
+  httplib::Client client("127.0.0.1", shoplake.port());
+  for (const auto& [query, expected] : std::vector<std::pair<std::string, std::string>>{
+           {"state=burning", "state must be firing or resolved"},
+           {"limit=0", "limit must be a whole number from 1 to 10000"},
+           {"active=maybe", "active must be true or false"}}) {
+    const auto response = client.Get("/v1/alerts?" + query);
+    ASSERT_TRUE(response);
+    EXPECT_EQ(response->status, 400) << query;
+    EXPECT_NE(response->body.find(expected), std::string::npos) << response->body;
+  }
   EXPECT_NE(before.find(rfc3339(short_traffic_scenario().start_ms).substr(0, 10)),
             std::string::npos)
       << before;
