@@ -16,13 +16,13 @@ struct DimensionValue {
 };
 
 struct MinuteSummary {
-  std::int64_t minute_ms = 0;        // the minute's first instant, UTC epoch milliseconds
-  std::uint64_t events = 0;          // every accepted event in the minute
-  std::uint64_t active_users = 0;    // distinct users with any event in the minute
-  std::uint64_t buyers = 0;          // distinct users with a purchase in the minute
-  std::uint64_t purchases = 0;       // purchase events (order lines), each counted once
-  std::uint64_t orders = 0;          // distinct order_ids
-  double revenue = 0;                // sum of price × quantity over the purchases
+  std::int64_t minute_ms = 0;      // the minute's first instant, UTC epoch milliseconds
+  std::uint64_t events = 0;        // every accepted event in the minute
+  std::uint64_t active_users = 0;  // distinct users with any event in the minute
+  std::uint64_t buyers = 0;        // distinct users with a purchase in the minute
+  std::uint64_t purchases = 0;     // purchase events (order lines), each counted once
+  std::uint64_t orders = 0;        // distinct order_ids
+  double revenue = 0;              // sum of price × quantity over the purchases
   std::vector<DimensionValue> events_by_source;     // "web", "mobile", "" for none sent
   std::vector<DimensionValue> events_by_category;   // cart and purchase events only
   std::vector<DimensionValue> revenue_by_category;  // purchases only
