@@ -25,9 +25,10 @@ std::int64_t minute_of(std::int64_t ts_ms) {
   return (ts_ms % core::kMillisPerMinute < 0) ? minute - 1 : minute;
 }
 
-// Two strings as one key: a session is a user's, an order line is an order's product.
-std::uint64_t pair_key(std::string_view first, std::string_view second) {
-  return fold(hash_of(first), 0x9e3779b97f4a7c15ULL) ^ hash_of(second);
+// Two strings as one key: a session is a user's, an order line is an order's product. The first
+// comes hashed already where the caller has its hash at hand.
+std::uint64_t pair_key(std::uint64_t first_hash, std::string_view second) {
+  return fold(first_hash, 0x9e3779b97f4a7c15ULL) ^ hash_of(second);
 }
 
 struct DimensionCell {
@@ -279,14 +280,14 @@ struct MinuteAggregator::State {
     // Sessions matter for carts and purchases only: most events skip hashing them.
     const bool has_session = !event.session_id.empty();
     if (event.type == core::EventType::add_to_cart && has_session) {
-      day.cart_sessions.insert(pair_key(event.user_id, event.session_id));
+      day.cart_sessions.insert(pair_key(user_key, event.session_id));
     }
     if (event.type != core::EventType::purchase) return;
     ++day.purchases;
     day.revenue_micros += revenue_micros(event.price, event.quantity);
     day.orders.insert(hash_of(event.order_id));
     day.buyers.insert(user_key);
-    if (has_session) day.purchase_sessions.insert(pair_key(event.user_id, event.session_id));
+    if (has_session) day.purchase_sessions.insert(pair_key(user_key, event.session_id));
   }
 
   void add(const core::EventView& event, std::vector<core::MinuteSummary>& settled) {
@@ -309,7 +310,7 @@ struct MinuteAggregator::State {
     // counts nowhere a second time. Both deliveries carry the same time, so the minute's set of
     // lines catches it.
     if (event.type == core::EventType::purchase &&
-        !slot.open->order_lines.insert(pair_key(event.order_id, event.product_id))) {
+        !slot.open->order_lines.insert(pair_key(hash_of(event.order_id), event.product_id))) {
       ++counters.duplicate_order_lines;
       return;
     }
@@ -424,10 +425,6 @@ std::size_t MinuteAggregator::memory_bytes() const {
     bytes += set->memory_bytes();
   }
   return bytes;
-}
-
-const AggregatorOptions& MinuteAggregator::options() const {
-  return state_->options;
 }
 
 // The checkpoint: the clock and watermarks, the dictionaries in id order, every kept minute with

@@ -108,7 +108,6 @@ class MinuteAggregator {
 
   AggregatorCounters counters() const;
   std::size_t memory_bytes() const;
-  const AggregatorOptions& options() const;
 
   // The whole state, for a checkpoint; restore() refuses bytes it did not write.
   void save(std::string& out) const;
