@@ -266,6 +266,7 @@ void add_bench_command(CLI::App& app) {
   ingest->callback([options] { run_bench_ingest(*options); });
   add_bench_query_command(*bench);
   add_bench_realtime_command(*bench);
+  add_bench_lake_command(*bench);
 }
 
 }  // namespace shoplake::cli

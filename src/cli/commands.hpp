@@ -25,11 +25,14 @@ void add_simulate_command(CLI::App& app, const GlobalOptions& global);
 void add_up_command(CLI::App& app, const GlobalOptions& global);
 void add_log_command(CLI::App& app, const GlobalOptions& global);
 void add_alerts_command(CLI::App& app);
+void add_lake_command(CLI::App& app, const GlobalOptions& global);
 void add_bench_command(CLI::App& app);
 // `bench query` (bench_query.cpp), added to `bench` by add_bench_command.
 void add_bench_query_command(CLI::App& bench);
 // `bench realtime` (bench_realtime.cpp).
 void add_bench_realtime_command(CLI::App& bench);
+// `bench lake` (bench_lake.cpp).
+void add_bench_lake_command(CLI::App& bench);
 
 // A command that fails throws this; main prints `message` and exits with `exit_code`.
 struct CommandError {

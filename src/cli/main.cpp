@@ -56,6 +56,7 @@ int main(int argc, char** argv) {
   add_up_command(app, global);
   add_log_command(app, global);
   add_alerts_command(app);
+  add_lake_command(app, global);
   add_bench_command(app);
 
   try {

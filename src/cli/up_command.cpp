@@ -9,6 +9,7 @@
 
 #include "commands.hpp"
 #include "data_directory.hpp"
+#include "lake_runtime.hpp"
 #include "realtime_runtime.hpp"
 #include "shoplake/ingest/kafka_source.hpp"
 #include "shoplake/log/event_log.hpp"
@@ -39,6 +40,7 @@ struct UpOptions {
   sql::ExportOptions clickhouse_export;  // url empty: no export
   double export_interval_seconds = 10;
   RealtimeOptions realtime;
+  LakeOptions lake;
 };
 
 std::unique_ptr<sql::Engine> open_sql_engine(const std::filesystem::path& data_dir,
@@ -161,6 +163,7 @@ void run_up(const GlobalOptions& global, const UpOptions& options) {
   const auto kafka_source = start_kafka_source(*event_log, options);
   const auto realtime =
       RealtimeRuntime::start(*event_log, engine->catalog(), data_dir, options.realtime);
+  const auto lake = LakeRuntime::start(*event_log, engine->catalog(), data_dir, options.lake);
   server::MainServer http(options.http);
   server::CollectorRoutes collector(*event_log, options.collector);
   collector.install(http.routes());
@@ -191,6 +194,8 @@ void run_up(const GlobalOptions& global, const UpOptions& options) {
   add_platform_metrics(http, *event_log, collector, clickhouse, kafka_source.get());
   realtime->add_metrics(http);
   realtime->add_health_check(http);
+  lake->add_metrics(http);
+  lake->add_health_check(http);
   if (kafka_source) {
     http.add_health_check([source = kafka_source.get()] {
       const std::string failure = source->failure();
@@ -213,7 +218,7 @@ void run_up(const GlobalOptions& global, const UpOptions& options) {
       options.http.bind, port.value(),
       std::filesystem::absolute(data_dir / "log").lexically_normal().string(), options.fsync,
       engine->duckdb_version(), clickhouse_port.value());
-  fmt::print("{}", realtime->banner());
+  fmt::print("{}{}", realtime->banner(), lake->banner());
   if (kafka_source) {
     fmt::print("  kafka source    {} topic {} group {}\n", options.kafka.brokers,
                options.kafka.topic, options.kafka.group);
@@ -236,6 +241,7 @@ void run_up(const GlobalOptions& global, const UpOptions& options) {
   http_thread.join();
   clickhouse_thread.join();
   realtime->stop();
+  lake->stop();
 }
 
 }  // namespace
@@ -248,8 +254,10 @@ void add_up_command(CLI::App& app, const GlobalOptions& global) {
       "and "
       "/metrics and the SQL JSON API (POST /v1/query) on the main HTTP port, the "
       "ClickHouse-compatible HTTP interface on its own port, the real-time engine (realtime.* "
-      "tables, anomaly alerts to Slack/webhooks, GET /v1/alerts), holding the data directory. "
-      "Lake, pipeline, web UI and chat join it as they are built.");
+      "tables, anomaly alerts to Slack/webhooks, GET /v1/alerts), the bronze landing into the "
+      "Delta "
+      "lake (bronze.events, bronze.rejected), holding the data directory. Pipeline, web UI and "
+      "chat join it as they are built.");
   with_env(command->add_option("--port", options->http.port, "Main HTTP port (0: any free port)")
                ->check(CLI::Range(0, 65535))
                ->capture_default_str());
@@ -338,6 +346,7 @@ void add_up_command(CLI::App& app, const GlobalOptions& global) {
                ->check(CLI::PositiveNumber)
                ->capture_default_str());
   add_realtime_flags(*command, options->realtime);
+  add_lake_flags(*command, options->lake);
   command->callback([&global, options] { run_up(global, *options); });
 }
 

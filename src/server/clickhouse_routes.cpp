@@ -9,12 +9,12 @@
 #include <chrono>
 #include <memory>
 #include <optional>
-#include <random>
 #include <string_view>
 #include <variant>
 
 #include "clickhouse_errors.hpp"
 #include "credentials.hpp"
+#include "shoplake/core/uuid.hpp"
 #include "shoplake/sql/clickhouse_dialect.hpp"
 #include "shoplake/sql/engine.hpp"
 #include "shoplake/sql/output_format.hpp"
@@ -32,15 +32,6 @@ bool is_request_parameter(const std::string& name) {
     if (name == known) return true;
   }
   return false;
-}
-
-std::string new_query_id() {
-  thread_local std::mt19937_64 random{std::random_device{}()};
-  const std::uint64_t high = random();
-  const std::uint64_t low = random();
-  // A version 4 UUID, as ClickHouse makes them.
-  return fmt::format("{:08x}-{:04x}-4{:03x}-{:04x}-{:012x}", high >> 32, (high >> 16) & 0xffff,
-                     high & 0xfff, ((low >> 48) & 0x3fff) | 0x8000, low & 0xffffffffffffULL);
 }
 
 std::optional<double> parse_number(const std::string& text) {
@@ -318,7 +309,7 @@ void ClickHouseRoutes::install(httplib::Server& http) {
 
   const auto handle = [this](const httplib::Request& request, httplib::Response& response) {
     std::string query_id = request.get_param_value("query_id");
-    if (query_id.empty()) query_id = new_query_id();
+    if (query_id.empty()) query_id = core::new_uuid_v4();
     const std::string text = query_text(request);
     // GET / without a query is ClickHouse's health check.
     if (text.empty() && request.method == "GET") {

@@ -13,6 +13,8 @@
 #include <sstream>
 #include <thread>
 
+#include <nlohmann/json.hpp>
+
 #include "child_process.hpp"
 #include "compression.hpp"
 #include "running_shoplake.hpp"
@@ -228,8 +230,35 @@ TEST_F(Collector, SimulatorSendsByHttpAndTheLogHoldsItsExactOutput) {
   EXPECT_TRUE(dump.out == local.out) << "the log does not hold exactly what the simulator sent";
 }
 
+// bronze.events ids with how often each is there, read through the running server's SQL.
+std::map<std::string, int> bronze_ids(int port) {
+  httplib::Client client("127.0.0.1", port);
+  client.set_read_timeout(60, 0);
+  const auto response = client.Post("/v1/query", R"({"sql": "SELECT event_id FROM bronze.events"})",
+                                    "application/json");
+  std::map<std::string, int> ids;
+  if (!response || response->status != 200) {
+    ADD_FAILURE() << (response ? response->body : "no answer");
+    return ids;
+  }
+  const auto document = nlohmann::json::parse(response->body);
+  for (const auto& row : document["data"]) ++ids[row[0].get<std::string>()];
+  return ids;
+}
+
+std::uint64_t metric(int port, const std::string& name) {
+  httplib::Client client("127.0.0.1", port);
+  const auto response = client.Get("/metrics");
+  if (!response) return 0;
+  const auto at = response->body.find("\n" + name + " ");
+  if (at == std::string::npos) return 0;
+  return std::stoull(response->body.substr(at + name.size() + 2));
+}
+
 // A client sends at full speed and remembers what was acknowledged; the server is killed at
-// random moments; after every restart each acknowledged event is in the log exactly once.
+// random moments, also in the middle of bronze commits (one every 50 ms); after every restart
+// each acknowledged event is in the log exactly once, and in the end in bronze.events exactly
+// once, with every file of the table's snapshot readable.
 TEST_F(Collector, AcknowledgedEventsSurviveKill9ExactlyOnce) {
   constexpr int kCycles = 20;
   constexpr int kBatch = 200;
@@ -237,7 +266,7 @@ TEST_F(Collector, AcknowledgedEventsSurviveKill9ExactlyOnce) {
   std::set<std::string> acknowledged;
   std::uint64_t batches_acknowledged = 0;
   for (int cycle = 0; cycle < kCycles; ++cycle) {
-    start();
+    start({"--bronze-commit-interval-seconds", "0.05"});
     std::atomic<bool> stop_sending{false};
     std::vector<std::string> acked_this_cycle;
     std::thread sender([&] {
@@ -272,6 +301,20 @@ TEST_F(Collector, AcknowledgedEventsSurviveKill9ExactlyOnce) {
     ASSERT_EQ(seen[id], 1) << id << " acknowledged but stored " << seen[id] << " times";
   }
   for (const auto& [id, times] : seen) ASSERT_EQ(times, 1) << id << " stored twice";
+
+  start({"--bronze-commit-interval-seconds", "0.05"});
+  for (int wait = 0; wait < 600 && metric(server_->port(), "shoplake_bronze_landed_offset") <
+                                       metric(server_->port(), "shoplake_log_durable_end_offset");
+       ++wait) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  const auto landed = bronze_ids(server_->port());
+  EXPECT_EQ(landed.size(), seen.size());
+  for (const auto& [id, times] : landed) {
+    ASSERT_EQ(times, 1) << id << " landed in bronze " << times << " times";
+    ASSERT_EQ(seen.count(id), 1u) << id << " is in bronze but not in the log";
+  }
+  stop();
 }
 
 }  // namespace

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cstring>
 
-#include "duckdb_handles.hpp"
+#include "shoplake/sql/duckdb_handles.hpp"
 
 namespace shoplake::sql {
 namespace {

@@ -6,7 +6,7 @@
 #include <charconv>
 #include <utility>
 
-#include "duckdb_handles.hpp"
+#include "shoplake/sql/duckdb_handles.hpp"
 
 namespace shoplake::sql {
 namespace {

@@ -9,7 +9,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "duckdb_handles.hpp"
+#include "shoplake/sql/duckdb_handles.hpp"
 #include "shoplake/core/result.hpp"
 #include "shoplake/sql/result.hpp"
 

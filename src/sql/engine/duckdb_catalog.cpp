@@ -112,27 +112,38 @@ core::Status DuckdbCatalog::publish_parquet_snapshot(const std::string& schema,
                             duck::quote_identifier(column.name));
     }
     select += " WHERE false";
-  } else {
-    std::string list;
-    std::uintmax_t bytes = 0;
-    for (const auto& file : files) {
-      if (lake_directory_.empty() || !is_inside(file, lake_directory_)) {
-        return core::Error{fmt::format("{}.{}: {} is not inside the lake directory {}", schema,
-                                       name, file.string(), lake_directory_.string())};
-      }
-      std::error_code size_error;
-      const std::uintmax_t size = std::filesystem::file_size(file, size_error);
-      bytes += size_error ? kMaterializeBytes : size;
-      list += (list.empty() ? "" : ", ") + duck::quote_literal(file.lexically_normal().string());
+    std::lock_guard lock(mutex_);
+    return replace_view(schema, name, select, "DeltaLake");
+  }
+  std::string list;
+  for (const auto& file : files) {
+    list += (list.empty() ? "" : ", ") + duck::quote_literal(file.lexically_normal().string());
+  }
+  return publish_file_snapshot(
+      schema, name, fmt::format("SELECT * FROM read_parquet([{}], union_by_name = true)", list),
+      std::move(files));
+}
+
+core::Status DuckdbCatalog::publish_file_snapshot(const std::string& schema,
+                                                  const std::string& name,
+                                                  const std::string& select_sql,
+                                                  std::vector<std::filesystem::path> files,
+                                                  bool copy_when_small) {
+  std::uintmax_t bytes = 0;
+  for (const auto& file : files) {
+    if (lake_directory_.empty() || !is_inside(file, lake_directory_)) {
+      return core::Error{fmt::format("{}.{}: {} is not inside the lake directory {}", schema, name,
+                                     file.string(), lake_directory_.string())};
     }
-    select = fmt::format("SELECT * FROM read_parquet([{}], union_by_name = true)", list);
-    if (bytes <= kMaterializeBytes) {
-      std::lock_guard lock(mutex_);
-      return replace_with_copy(schema, name, select);
-    }
+    std::error_code size_error;
+    const std::uintmax_t size = std::filesystem::file_size(file, size_error);
+    bytes += size_error ? kMaterializeBytes : size;
   }
   std::lock_guard lock(mutex_);
-  return replace_view(schema, name, select, "DeltaLake");
+  if (copy_when_small && !files.empty() && bytes <= kMaterializeBytes) {
+    return replace_with_copy(schema, name, select_sql);
+  }
+  return replace_view(schema, name, select_sql, "DeltaLake");
 }
 
 core::Status DuckdbCatalog::drop_table(const std::string& schema, const std::string& name) {
@@ -144,6 +155,16 @@ core::Status DuckdbCatalog::drop_table(const std::string& schema, const std::str
   }
   live_tables_.remove(schema, name);
   return core::ok_status();
+}
+
+void DuckdbCatalog::set_time_travel_resolver(TimeTravelResolver resolver) {
+  std::lock_guard lock(resolver_mutex_);
+  time_travel_resolver_ = std::move(resolver);
+}
+
+TimeTravelResolver DuckdbCatalog::time_travel_resolver() const {
+  std::lock_guard lock(resolver_mutex_);
+  return time_travel_resolver_;
 }
 
 }  // namespace shoplake::sql

@@ -13,9 +13,9 @@
 #include <string>
 #include <vector>
 
-#include "duckdb_handles.hpp"
 #include "live_tables.hpp"
 #include "shoplake/sql/catalog.hpp"
+#include "shoplake/sql/duckdb_handles.hpp"
 
 namespace shoplake::sql {
 
@@ -31,7 +31,14 @@ class DuckdbCatalog final : public Catalog {
   core::Status publish_parquet_snapshot(const std::string& schema, const std::string& name,
                                         std::vector<TableColumn> columns,
                                         std::vector<std::filesystem::path> files) override;
+  core::Status publish_file_snapshot(const std::string& schema, const std::string& name,
+                                     const std::string& select_sql,
+                                     std::vector<std::filesystem::path> files,
+                                     bool copy_when_small = true) override;
   core::Status drop_table(const std::string& schema, const std::string& name) override;
+  void set_time_travel_resolver(TimeTravelResolver resolver) override;
+  // The resolver, copied under the lock (queries run while the lake may set it).
+  TimeTravelResolver time_travel_resolver() const;
 
   // Odd while a change is being committed, then even again one higher: a reader that sees the
   // same even value before and after starting its transaction knows its snapshot holds exactly
@@ -58,6 +65,8 @@ class DuckdbCatalog final : public Catalog {
 
   std::atomic<std::uint64_t> version_{0};
   std::mutex mutex_;  // one publisher statement at a time on the connection
+  mutable std::mutex resolver_mutex_;
+  TimeTravelResolver time_travel_resolver_;
   std::uint64_t next_copy_ = 0;
   std::map<std::string, std::string> copy_of_;  // view -> the snapshot copy it reads
   duck::Connection connection_;

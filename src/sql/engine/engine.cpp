@@ -7,11 +7,12 @@
 
 #include "connection_pool.hpp"
 #include "duckdb_catalog.hpp"
-#include "duckdb_handles.hpp"
 #include "live_tables.hpp"
 #include "query_stream.hpp"
 #include "query_watchdog.hpp"
+#include "shoplake/sql/duckdb_handles.hpp"
 #include "system_schema.hpp"
+#include "time_travel.hpp"
 
 namespace shoplake::sql {
 namespace {
@@ -102,11 +103,20 @@ class DuckdbEngine final : public Engine {
     if (request.timeout) limits.timeout = std::min(limits.timeout, *request.timeout);
     if (request.max_result_rows)
       limits.max_rows = std::min(limits.max_rows, *request.max_result_rows);
+    // Time travel is expanded before anything parses the query: DuckDB has no such syntax.
+    auto expanded = expand_time_travel(request.sql, catalog_->time_travel_resolver());
+    if (!expanded) return QueryError{QueryErrorKind::bad_arguments, expanded.error()};
+    const bool traveled = expanded.value() != request.sql;
+    QueryRequest traveled_request;
+    if (traveled) {
+      traveled_request = request;
+      traveled_request.sql = std::move(expanded).value();
+    }
     auto lease = pool_->acquire();
     if (!lease) return QueryError{QueryErrorKind::internal, lease.error()};
     auto stream = std::make_unique<QueryStream>(live_tables_.pin(), std::move(lease).value(),
                                                 watchdog_, limits, catalog_->version());
-    if (auto error = stream->start(request)) return *error;
+    if (auto error = stream->start(traveled ? traveled_request : request)) return *error;
     return std::unique_ptr<ResultStream>(std::move(stream));
   }
 

@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <exception>
 
-#include "duckdb_handles.hpp"
+#include "shoplake/sql/duckdb_handles.hpp"
 
 namespace shoplake::sql {
 namespace {

@@ -9,7 +9,7 @@
 
 #include "chunk_reader.hpp"
 #include "connection_pool.hpp"
-#include "duckdb_handles.hpp"
+#include "shoplake/sql/duckdb_handles.hpp"
 #include "live_tables.hpp"
 #include "query_watchdog.hpp"
 #include "shoplake/sql/engine.hpp"

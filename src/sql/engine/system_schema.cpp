@@ -6,7 +6,7 @@
 #include <string_view>
 
 #include "column_type.hpp"
-#include "duckdb_handles.hpp"
+#include "shoplake/sql/duckdb_handles.hpp"
 
 namespace shoplake::sql {
 namespace {

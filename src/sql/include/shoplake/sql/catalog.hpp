@@ -3,8 +3,10 @@
 // version atomically, so a reader sees the old snapshot or the new one, never a mix.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -40,6 +42,15 @@ using LiveTableScan = std::function<ResultChunk()>;
 // catalog called `system` makes a schema of that name ambiguous).
 inline constexpr const char* kClickHouseSystemSchema = "clickhouse_system";
 
+// A point in a Delta table's history, for time travel: a version or a time (UTC epoch ms).
+struct TimeTravelPoint {
+  std::optional<std::int64_t> version;
+  std::optional<std::int64_t> timestamp_ms;
+};
+// The SELECT returning schema.name at `point` (built by the lake), or why there is none.
+using TimeTravelResolver = std::function<core::Result<std::string>(
+    const std::string& schema, const std::string& name, const TimeTravelPoint& point)>;
+
 class Catalog {
  public:
   virtual ~Catalog() = default;
@@ -53,7 +64,19 @@ class Catalog {
   virtual core::Status publish_parquet_snapshot(const std::string& schema, const std::string& name,
                                                 std::vector<TableColumn> columns,
                                                 std::vector<std::filesystem::path> files) = 0;
+  // bronze/silver/gold.*, the general form: a Delta snapshot as a SELECT the lake builds over its
+  // Parquet files (partition values come from the Delta log, not from the files). Every path in
+  // `files` must be inside the lake directory; `select_sql` is trusted and must read no others.
+  // With `copy_when_small`, a snapshot of a few MB is copied into memory, which makes queries on
+  // tables that change rarely (gold) fast; tables committed every few seconds (bronze) should
+  // not pay a copy per commit.
+  virtual core::Status publish_file_snapshot(const std::string& schema, const std::string& name,
+                                             const std::string& select_sql,
+                                             std::vector<std::filesystem::path> files,
+                                             bool copy_when_small = true) = 0;
   virtual core::Status drop_table(const std::string& schema, const std::string& name) = 0;
+  // Makes `schema.name VERSION AS OF n` / `TIMESTAMP AS OF '…'` work in queries.
+  virtual void set_time_travel_resolver(TimeTravelResolver resolver) = 0;
 };
 
 }  // namespace shoplake::sql

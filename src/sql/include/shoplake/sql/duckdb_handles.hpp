@@ -1,4 +1,6 @@
 // Owning C++ handles over DuckDB's C API objects, so every early return releases what it opened.
+// Shared by the components that talk to DuckDB themselves: the SQL engine and the lake (which
+// writes and reads Parquet through it).
 #pragma once
 
 #include <duckdb.h>

@@ -1,0 +1,149 @@
+#include "bronze_tables.hpp"
+
+namespace shoplake::lake {
+namespace {
+
+constexpr std::int64_t kMillisPerDay = 86'400'000;
+
+// Column positions, in schema order.
+enum EventColumn : std::size_t {
+  kEventId,
+  kEventType,
+  kEventTime,
+  kUserId,
+  kSessionId,
+  kSource,
+  kProductId,
+  kCategory,
+  kPrice,
+  kQuantity,
+  kOrderId,
+  kCurrency,
+  kProperties,
+  kIngestedAt,
+  kEventLogOffset,
+  kEventDate,
+};
+enum RejectionColumn : std::size_t {
+  kLine,
+  kField,
+  kError,
+  kRaw,
+  kRejectedAt,
+  kRejectionLogOffset,
+  kRejectionDate,
+};
+
+struct ColumnSpec {
+  const char* name;
+  const char* delta_type;
+  duckdb_type staging_type;
+  bool nullable;
+};
+
+constexpr ColumnSpec kEventColumns[] = {
+    {"event_id", "string", DUCKDB_TYPE_VARCHAR, false},
+    {"event_type", "string", DUCKDB_TYPE_VARCHAR, false},
+    {"event_time", "timestamp", DUCKDB_TYPE_TIMESTAMP_TZ, false},
+    {"user_id", "string", DUCKDB_TYPE_VARCHAR, false},
+    {"session_id", "string", DUCKDB_TYPE_VARCHAR, true},
+    {"source", "string", DUCKDB_TYPE_VARCHAR, true},
+    {"product_id", "string", DUCKDB_TYPE_VARCHAR, true},
+    {"category", "string", DUCKDB_TYPE_VARCHAR, true},
+    {"price", "double", DUCKDB_TYPE_DOUBLE, true},
+    {"quantity", "integer", DUCKDB_TYPE_INTEGER, true},
+    {"order_id", "string", DUCKDB_TYPE_VARCHAR, true},
+    {"currency", "string", DUCKDB_TYPE_VARCHAR, false},
+    {"properties", "string", DUCKDB_TYPE_VARCHAR, true},
+    {"ingested_at", "timestamp", DUCKDB_TYPE_TIMESTAMP_TZ, false},
+    {"log_offset", "long", DUCKDB_TYPE_BIGINT, false},
+    {"event_date", "date", DUCKDB_TYPE_DATE, false},
+};
+constexpr ColumnSpec kRejectionColumns[] = {
+    {"line", "long", DUCKDB_TYPE_BIGINT, false},
+    {"field", "string", DUCKDB_TYPE_VARCHAR, true},
+    {"error", "string", DUCKDB_TYPE_VARCHAR, false},
+    {"raw", "string", DUCKDB_TYPE_VARCHAR, false},
+    {"rejected_at", "timestamp", DUCKDB_TYPE_TIMESTAMP_TZ, false},
+    {"log_offset", "long", DUCKDB_TYPE_BIGINT, false},
+    {"event_date", "date", DUCKDB_TYPE_DATE, false},
+};
+
+template <std::size_t N>
+TableDefinition definition_of(const char* name, const ColumnSpec (&columns)[N]) {
+  TableDefinition definition;
+  definition.name = name;
+  for (const ColumnSpec& column : columns) {
+    definition.schema.fields.push_back({column.name, column.delta_type, column.nullable, "{}"});
+  }
+  definition.partition_columns = {"event_date"};
+  return definition;
+}
+
+template <std::size_t N>
+std::vector<StagingColumn> staging_of(const ColumnSpec (&columns)[N]) {
+  std::vector<StagingColumn> staging;
+  for (const ColumnSpec& column : columns) staging.push_back({column.name, column.staging_type});
+  return staging;
+}
+
+std::int32_t utc_day(std::int64_t ms) {
+  const std::int64_t day = ms >= 0 ? ms / kMillisPerDay : (ms - kMillisPerDay + 1) / kMillisPerDay;
+  return static_cast<std::int32_t>(day);
+}
+
+void set_optional(StagingTable& table, std::size_t column, std::string_view value) {
+  if (!value.empty()) table.set_string(column, value);
+}
+
+}  // namespace
+
+TableDefinition bronze_events_definition() {
+  return definition_of("bronze.events", kEventColumns);
+}
+TableDefinition bronze_rejected_definition() {
+  return definition_of("bronze.rejected", kRejectionColumns);
+}
+std::vector<StagingColumn> bronze_events_staging_columns() {
+  return staging_of(kEventColumns);
+}
+std::vector<StagingColumn> bronze_rejected_staging_columns() {
+  return staging_of(kRejectionColumns);
+}
+
+core::Status stage_event(StagingTable& table, const core::EventView& event, std::uint64_t offset,
+                         std::int64_t appended_at_ms) {
+  table.set_string(kEventId, event.event_id);
+  table.set_string(kEventType, core::to_string(event.type));
+  table.set_timestamp_us(kEventTime, event.ts_ms * 1000);
+  table.set_string(kUserId, event.user_id);
+  set_optional(table, kSessionId, event.session_id);
+  set_optional(table, kSource, event.source);
+  if (core::carries_product(event.type)) {
+    set_optional(table, kProductId, event.product_id);
+    set_optional(table, kCategory, event.category);
+    table.set_double(kPrice, event.price);
+    table.set_int32(kQuantity, event.quantity);
+  }
+  set_optional(table, kOrderId, event.order_id);
+  table.set_string(kCurrency, event.currency);
+  set_optional(table, kProperties, event.properties);
+  table.set_timestamp_us(kIngestedAt, appended_at_ms * 1000);
+  table.set_int64(kEventLogOffset, static_cast<std::int64_t>(offset));
+  table.set_date(kEventDate, utc_day(event.ts_ms));
+  return table.end_row();
+}
+
+core::Status stage_rejection(StagingTable& table, const core::RejectionView& rejection,
+                             std::uint64_t offset, std::int64_t appended_at_ms) {
+  table.set_int64(kLine, static_cast<std::int64_t>(rejection.line));
+  set_optional(table, kField, rejection.field);
+  table.set_string(kError, rejection.error);
+  table.set_string(kRaw, rejection.raw);
+  table.set_timestamp_us(kRejectedAt, appended_at_ms * 1000);
+  table.set_int64(kRejectionLogOffset, static_cast<std::int64_t>(offset));
+  table.set_date(kRejectionDate, utc_day(appended_at_ms));
+  return table.end_row();
+}
+
+}  // namespace shoplake::lake

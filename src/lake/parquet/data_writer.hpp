@@ -1,0 +1,36 @@
+// Data files: COPY … TO with RETURN_STATS, turned into add actions (internal to
+// shoplake_lake_parquet; ParquetIo::write_data_files is the public face).
+#pragma once
+
+#include <duckdb.h>
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "shoplake/core/result.hpp"
+#include "shoplake/lake/actions.hpp"
+#include "shoplake/lake/delta_schema.hpp"
+
+namespace shoplake::lake::parquet_detail {
+
+struct WriteSettings {
+  std::string compression = "zstd";
+  std::uint64_t row_group_rows = 122'880;
+};
+
+core::Result<std::vector<AddFile>> write_data_files(
+    duckdb_connection connection, const std::string& select_sql,
+    const std::filesystem::path& table_root, const DeltaSchema& schema,
+    const std::vector<std::string>& partition_columns, bool data_change,
+    const WriteSettings& settings);
+
+// The VARCHAR expression giving a partition column's value as Delta logs it (PROTOCOL.md,
+// "Partition Value Serialization"): dates YYYY-MM-DD, timestamps ISO-8601 in UTC, numbers and
+// booleans as DuckDB prints them; an empty string becomes NULL, as the protocol reads it.
+// `value` is the SQL expression of the column.
+core::Result<std::string> partition_text_expression(const DeltaField& field,
+                                                    const std::string& value);
+
+}  // namespace shoplake::lake::parquet_detail

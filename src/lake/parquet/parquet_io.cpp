@@ -1,0 +1,123 @@
+#include "parquet_io.hpp"
+
+#include <fmt/format.h>
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <utility>
+
+#include "checkpoint_writer.hpp"
+#include "data_writer.hpp"
+#include "duck_values.hpp"
+#include "scan_builder.hpp"
+
+namespace shoplake::lake {
+
+namespace duck = sql::duck;
+
+struct ParquetIo::State {
+  ParquetOptions options;
+  duck::Database database;
+  parquet_detail::FileShapeCache shapes;
+};
+
+namespace {
+
+// Where DuckDB spills when a write outgrows memory_limit. Its default, ".tmp" in the working
+// directory, may be anywhere (or read-only) for a server; DuckDB removes what it made on close.
+std::string spill_directory() {
+  std::error_code error;
+  std::filesystem::path base = std::filesystem::temp_directory_path(error);
+  if (error) base = "/tmp";
+  return (base / ("shoplake-lake-duckdb-" + std::to_string(::getpid()))).string();
+}
+
+core::Result<duck::Database> open_database(const ParquetOptions& options) {
+  duck::Config config;
+  if (duckdb_create_config(config.out()) != DuckDBSuccess) {
+    return core::Error{"cannot create a DuckDB configuration"};
+  }
+  const std::pair<const char*, std::string> settings[] = {
+      {"threads", std::to_string(std::max(options.threads, 1))},
+      {"memory_limit", options.memory_limit},
+      {"temp_directory", spill_directory()},
+      // Extensions come from the DuckDB build only: nothing is downloaded or loaded at run time.
+      {"autoinstall_known_extensions", "false"},
+      {"autoload_known_extensions", "false"},
+  };
+  for (const auto& [name, value] : settings) {
+    if (duckdb_set_config(config.get(), name, value.c_str()) != DuckDBSuccess) {
+      return core::Error{fmt::format("invalid lake DuckDB setting {} = '{}'", name, value)};
+    }
+  }
+  duck::Database database;
+  char* error = nullptr;
+  if (duckdb_open_ext(nullptr, database.out(), config.get(), &error) != DuckDBSuccess) {
+    std::string message = error != nullptr ? error : "unknown error";
+    duckdb_free(error);
+    return core::Error{"cannot open the lake's DuckDB: " + message};
+  }
+  return database;
+}
+
+// TimeZone is a per-connection setting (ICU) that cannot be given at open; every connection is
+// put on UTC so the timestamps it prints and parses mean the same on every machine.
+core::Result<duck::Connection> utc_connection(duckdb_database database) {
+  duck::Connection connection;
+  if (duckdb_connect(database, connection.out()) != DuckDBSuccess) {
+    return core::Error{"cannot connect to the lake's DuckDB"};
+  }
+  if (auto set = parquet_detail::execute(connection.get(), "SET TimeZone = 'UTC'",
+                                         "setting the lake DuckDB's time zone");
+      !set) {
+    return core::Error{set.error()};
+  }
+  return connection;
+}
+
+}  // namespace
+
+ParquetIo::ParquetIo(std::unique_ptr<State> state) : state_(std::move(state)) {}
+ParquetIo::~ParquetIo() = default;
+
+core::Result<std::unique_ptr<ParquetIo>> ParquetIo::open(const ParquetOptions& options) {
+  if (options.row_group_rows == 0) return core::Error{"row_group_rows must be positive"};
+  auto database = open_database(options);
+  if (!database) return core::Error{database.error()};
+  auto state = std::make_unique<State>();
+  state->options = options;
+  state->database = std::move(database).value();
+  // A first connection proves the setup works before anyone depends on it.
+  if (auto probe = utc_connection(state->database.get()); !probe) return core::Error{probe.error()};
+  return std::unique_ptr<ParquetIo>(new ParquetIo(std::move(state)));
+}
+
+core::Result<duck::Connection> ParquetIo::connect() {
+  return utc_connection(state_->database.get());
+}
+
+core::Result<std::vector<AddFile>> ParquetIo::write_data_files(
+    duckdb_connection connection, const std::string& select_sql,
+    const std::filesystem::path& table_root, const DeltaSchema& schema,
+    const std::vector<std::string>& partition_columns, bool data_change) {
+  const parquet_detail::WriteSettings settings{state_->options.compression,
+                                               state_->options.row_group_rows};
+  return parquet_detail::write_data_files(connection, select_sql, table_root, schema,
+                                          partition_columns, data_change, settings);
+}
+
+core::Result<std::int64_t> ParquetIo::write_checkpoint(const Snapshot& snapshot) {
+  auto connection = utc_connection(state_->database.get());
+  if (!connection) return core::Error{connection.error()};
+  return parquet_detail::write_checkpoint(connection.value().get(), snapshot);
+}
+
+core::Result<std::string> ParquetIo::scan_sql(const Snapshot& snapshot) const {
+  auto connection = utc_connection(state_->database.get());
+  if (!connection) return core::Error{connection.error()};
+  return parquet_detail::build_scan_sql(connection.value().get(), state_->shapes, snapshot);
+}
+
+}  // namespace shoplake::lake

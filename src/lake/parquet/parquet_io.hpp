@@ -1,0 +1,75 @@
+// The lake's Parquet, written and read through an embedded DuckDB of its own (not the SQL
+// engine's: writing must never wait behind users' queries). Data files come out of a DuckDB
+// SELECT, one per partition, with the add action's stats taken from COPY … RETURN_STATS (no file
+// is read back); checkpoints are the protocol's Parquet schema; a snapshot becomes a SELECT that
+// DuckDB (the SQL engine's catalog, `lake` commands) can read.
+#pragma once
+
+#include <duckdb.h>
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "shoplake/core/result.hpp"
+#include "shoplake/lake/actions.hpp"
+#include "shoplake/lake/snapshot.hpp"
+#include "shoplake/sql/duckdb_handles.hpp"
+
+namespace shoplake::lake {
+
+struct ParquetOptions {
+  int threads = 1;
+  std::string memory_limit = "512MB";  // DuckDB syntax
+  std::string compression = "zstd";
+  std::uint64_t row_group_rows = 122'880;
+};
+
+class ParquetIo {
+ public:
+  static core::Result<std::unique_ptr<ParquetIo>> open(const ParquetOptions& options = {});
+  ~ParquetIo();
+
+  // A new connection to the lake's DuckDB, for a caller that stages rows (temporary tables,
+  // appenders) before write_data_files.
+  core::Result<sql::duck::Connection> connect();
+
+  // Runs `COPY (select_sql) TO …` under `table_root`: one or more new files per distinct value of
+  // the partition columns (hive folders `col=value/part-<uuid>.parquet`, partition columns not
+  // stored in the files, as Delta expects), zstd, row groups of row_group_rows. Returns one add
+  // action per file: path relative to the root and URL-encoded, partitionValues as strings,
+  // size, modificationTime, dataChange = data_change, and stats (numRecords, minValues, maxValues,
+  // nullCount) converted from RETURN_STATS into Delta's JSON forms (timestamps as ISO-8601 UTC
+  // with milliseconds, dates YYYY-MM-DD; long strings get no max, a prefix for min). An empty
+  // SELECT writes nothing and returns no actions. The columns of select_sql must be the schema's
+  // columns (any order); partition columns must be among them.
+  core::Result<std::vector<AddFile>> write_data_files(duckdb_connection connection,
+                                                      const std::string& select_sql,
+                                                      const std::filesystem::path& table_root,
+                                                      const DeltaSchema& schema,
+                                                      const std::vector<std::string>& partition_columns,
+                                                      bool data_change = true);
+
+  // Writes `<version>.checkpoint.parquet` for `snapshot` in its `_delta_log` (temporary file, then
+  // rename): one row per action (protocol, metaData, txn per app, add per live file, remove per
+  // tombstone), in the column layout Spark and delta-rs read (PROTOCOL.md, "Checkpoint Schema";
+  // partitionValues as map<string,string>, stats as a JSON string). Returns the number of actions,
+  // for `_last_checkpoint`.
+  core::Result<std::int64_t> write_checkpoint(const Snapshot& snapshot);
+
+  // A SELECT returning the snapshot's rows, columns in schema order with Delta -> DuckDB types,
+  // partition columns from each file's partitionValues (cast to their type; null stays NULL),
+  // data columns read by name (a column missing in an older file reads as NULL, extra physical
+  // columns are not returned). No live files: a typed SELECT with zero rows. Errors for a type
+  // this reader cannot map.
+  core::Result<std::string> scan_sql(const Snapshot& snapshot) const;
+
+ private:
+  struct State;
+  explicit ParquetIo(std::unique_ptr<State> state);
+  std::unique_ptr<State> state_;
+};
+
+}  // namespace shoplake::lake
