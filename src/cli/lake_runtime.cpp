@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include <cmath>
+#include <thread>
 
 #include "commands.hpp"
 #include "parquet_io.hpp"
@@ -59,6 +60,7 @@ std::unique_ptr<LakeRuntime> LakeRuntime::start(log::EventLog& log, sql::Catalog
   state->lake_directory = std::filesystem::absolute(data_dir / "lake").lexically_normal();
   lake::ParquetOptions parquet_options;
   parquet_options.memory_limit = options.parquet_memory_limit;
+  parquet_options.threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   auto parquet = lake::ParquetIo::open(parquet_options);
   if (!parquet) throw CommandError{1, "lake: " + parquet.error()};
   state->parquet = std::move(parquet).value();

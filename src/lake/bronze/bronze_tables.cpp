@@ -1,5 +1,9 @@
 #include "bronze_tables.hpp"
 
+#include <fmt/format.h>
+
+#include "shoplake/core/time.hpp"
+
 namespace shoplake::lake {
 namespace {
 
@@ -22,7 +26,7 @@ enum EventColumn : std::size_t {
   kProperties,
   kIngestedAt,
   kEventLogOffset,
-  kEventDate,
+  kEventDate,  // the partition: not staged
 };
 enum RejectionColumn : std::size_t {
   kLine,
@@ -31,7 +35,7 @@ enum RejectionColumn : std::size_t {
   kRaw,
   kRejectedAt,
   kRejectionLogOffset,
-  kRejectionDate,
+  kRejectionDate,  // the partition: not staged
 };
 
 struct ColumnSpec {
@@ -80,23 +84,40 @@ TableDefinition definition_of(const char* name, const ColumnSpec (&columns)[N]) 
   return definition;
 }
 
+// Every column but the last, the partition.
 template <std::size_t N>
 std::vector<StagingColumn> staging_of(const ColumnSpec (&columns)[N]) {
   std::vector<StagingColumn> staging;
-  for (const ColumnSpec& column : columns) staging.push_back({column.name, column.staging_type});
+  for (std::size_t i = 0; i + 1 < N; ++i)
+    staging.push_back({columns[i].name, columns[i].staging_type});
   return staging;
 }
 
-std::int32_t utc_day(std::int64_t ms) {
+std::int32_t utc_day_of(std::int64_t ms) {
   const std::int64_t day = ms >= 0 ? ms / kMillisPerDay : (ms - kMillisPerDay + 1) / kMillisPerDay;
   return static_cast<std::int32_t>(day);
 }
 
-void set_optional(StagingTable& table, std::size_t column, std::string_view value) {
+void set_optional(StagedRows& table, std::size_t column, std::string_view value) {
   if (!value.empty()) table.set_string(column, value);
 }
 
 }  // namespace
+
+std::int32_t event_day(const core::EventView& event) {
+  return utc_day_of(event.ts_ms);
+}
+std::int32_t rejection_day(std::int64_t appended_at_ms) {
+  return utc_day_of(appended_at_ms);
+}
+
+PartitionValues day_partition(std::int32_t day) {
+  int year = 0;
+  unsigned month = 0;
+  unsigned day_of_month = 0;
+  core::civil_from_days(day, year, month, day_of_month);
+  return {{"event_date", fmt::format("{:04}-{:02}-{:02}", year, month, day_of_month)}};
+}
 
 TableDefinition bronze_events_definition() {
   return definition_of("bronze.events", kEventColumns);
@@ -111,8 +132,8 @@ std::vector<StagingColumn> bronze_rejected_staging_columns() {
   return staging_of(kRejectionColumns);
 }
 
-core::Status stage_event(StagingTable& table, const core::EventView& event, std::uint64_t offset,
-                         std::int64_t appended_at_ms) {
+void stage_event(StagedRows& table, const core::EventView& event, std::uint64_t offset,
+                 std::int64_t appended_at_ms) {
   table.set_string(kEventId, event.event_id);
   table.set_string(kEventType, core::to_string(event.type));
   table.set_timestamp_us(kEventTime, event.ts_ms * 1000);
@@ -130,20 +151,18 @@ core::Status stage_event(StagingTable& table, const core::EventView& event, std:
   set_optional(table, kProperties, event.properties);
   table.set_timestamp_us(kIngestedAt, appended_at_ms * 1000);
   table.set_int64(kEventLogOffset, static_cast<std::int64_t>(offset));
-  table.set_date(kEventDate, utc_day(event.ts_ms));
-  return table.end_row();
+  table.end_row();
 }
 
-core::Status stage_rejection(StagingTable& table, const core::RejectionView& rejection,
-                             std::uint64_t offset, std::int64_t appended_at_ms) {
+void stage_rejection(StagedRows& table, const core::RejectionView& rejection, std::uint64_t offset,
+                     std::int64_t appended_at_ms) {
   table.set_int64(kLine, static_cast<std::int64_t>(rejection.line));
   set_optional(table, kField, rejection.field);
   table.set_string(kError, rejection.error);
   table.set_string(kRaw, rejection.raw);
   table.set_timestamp_us(kRejectedAt, appended_at_ms * 1000);
   table.set_int64(kRejectionLogOffset, static_cast<std::int64_t>(offset));
-  table.set_date(kRejectionDate, utc_day(appended_at_ms));
-  return table.end_row();
+  table.end_row();
 }
 
 }  // namespace shoplake::lake

@@ -35,6 +35,15 @@ std::int64_t now_ms() {
 
 }  // namespace
 
+// A batch of one table, a partition (UTC day) at a time.
+using StagedDays = std::map<std::int32_t, std::unique_ptr<StagedRows>>;
+
+std::uint64_t staged_rows(const StagedDays& days) {
+  std::uint64_t rows = 0;
+  for (const auto& [day, staged] : days) rows += staged->rows();
+  return rows;
+}
+
 struct BronzeWriter::State {
   State(log::EventLog& log, ParquetIo& parquet, BronzeOptions options,
         BronzeCommitListener listener)
@@ -42,8 +51,10 @@ struct BronzeWriter::State {
 
   core::Status stage(const log::Record& record);
   core::Status flush();
-  core::Status commit_table(DeltaTable& table, StagingTable& stage, const std::string& name,
+  // Commits the staged days of one table, with its txn, and empties them.
+  core::Status commit_table(DeltaTable& table, StagedDays& days, const std::string& name,
                             std::vector<Txn> txns, std::uint64_t& table_offset);
+  StagedRows& rows_of(StagedDays& days, std::int32_t day, bool events);
   // Stages up to a few dozen records; `draining` ignores stop() (the last pass before it ends).
   core::Result<bool> land_some(log::LogCursor& cursor, bool draining = false);
   void run();
@@ -58,8 +69,8 @@ struct BronzeWriter::State {
   sql::duck::Connection connection;
   std::unique_ptr<DeltaTable> events;
   std::unique_ptr<DeltaTable> rejected;
-  std::optional<StagingTable> events_stage;
-  std::optional<StagingTable> rejected_stage;
+  StagedDays events_stage;
+  StagedDays rejected_stage;
   std::uint64_t events_offset = 0;    // the events table holds every event before it
   std::uint64_t rejected_offset = 0;  // the rejected table every rejection before it
   std::uint64_t read_offset = 0;      // where the cursor starts
@@ -95,10 +106,8 @@ core::Status BronzeWriter::State::stage(const log::Record& record) {
     std::uint64_t offset = first;
     while (reader.next(event)) {
       if (offset >= events_offset) {
-        if (auto staged = stage_event(*events_stage, event, offset, record.appended_at_ms);
-            !staged) {
-          return staged;
-        }
+        stage_event(rows_of(events_stage, event_day(event), true), event, offset,
+                    record.appended_at_ms);
       }
       ++offset;
     }
@@ -112,11 +121,8 @@ core::Status BronzeWriter::State::stage(const log::Record& record) {
     std::uint64_t offset = first;
     while (reader.next(rejection)) {
       if (offset >= rejected_offset) {
-        if (auto staged =
-                stage_rejection(*rejected_stage, rejection, offset, record.appended_at_ms);
-            !staged) {
-          return staged;
-        }
+        stage_rejection(rows_of(rejected_stage, rejection_day(record.appended_at_ms), false),
+                        rejection, offset, record.appended_at_ms);
       }
       ++offset;
     }
@@ -136,16 +142,26 @@ core::Status BronzeWriter::State::stage(const log::Record& record) {
   return core::ok_status();
 }
 
-core::Status BronzeWriter::State::commit_table(DeltaTable& table, StagingTable& stage,
+StagedRows& BronzeWriter::State::rows_of(StagedDays& days, std::int32_t day, bool events) {
+  auto found = days.find(day);
+  if (found != days.end()) return *found->second;
+  auto staged = std::make_unique<StagedRows>(events ? bronze_events_staging_columns()
+                                                    : bronze_rejected_staging_columns());
+  return *days.emplace(day, std::move(staged)).first->second;
+}
+
+core::Status BronzeWriter::State::commit_table(DeltaTable& table, StagedDays& days,
                                                const std::string& name, std::vector<Txn> txns,
                                                std::uint64_t& table_offset) {
-  if (auto flushed = stage.flush(); !flushed) return flushed;
   txns.insert(txns.begin(), Txn{kBronzeAppId, static_cast<std::int64_t>(staged_end), now_ms()});
-  auto committed = table.append(connection.get(),
-                                "SELECT * FROM " + sql::duck::quote_identifier(stage.name()), txns);
+  std::vector<PartitionRows> partitions;
+  for (const auto& [day, staged] : days) {
+    partitions.push_back({day_partition(day), staged->select_sql()});
+  }
+  auto committed = table.append_partitions(connection.get(), partitions, txns);
   if (!committed) return core::Error{committed.error()};
   table_offset = staged_end;
-  if (auto cleared = stage.clear(); !cleared) return cleared;
+  days.clear();
   if (listener) listener(name, table.snapshot());
   std::lock_guard lock(mutex);
   ++stats.commits;
@@ -165,7 +181,7 @@ core::Status BronzeWriter::State::flush() {
   // A table with nothing new gets no commit; its txn lags, which the skip on restart and the
   // log consumer offset (both tables are landed up to staged_end) account for.
   // A txn never goes back: after a restart the lagging table re-lands while the other skips.
-  if (staged_end > events_offset && (events_stage->rows() > 0 || !staged_origins.empty())) {
+  if (staged_end > events_offset && (!events_stage.empty() || !staged_origins.empty())) {
     std::vector<Txn> origin_txns;
     for (const auto& [key, value] : staged_origins) {
       std::int64_t next = 0;
@@ -175,13 +191,13 @@ core::Status BronzeWriter::State::flush() {
       }
     }
     if (auto committed =
-            commit_table(*events, *events_stage, "events", std::move(origin_txns), events_offset);
+            commit_table(*events, events_stage, "events", std::move(origin_txns), events_offset);
         !committed) {
       return committed;
     }
   }
-  if (staged_end > rejected_offset && rejected_stage->rows() > 0) {
-    if (auto committed = commit_table(*rejected, *rejected_stage, "rejected", {}, rejected_offset);
+  if (staged_end > rejected_offset && !rejected_stage.empty()) {
+    if (auto committed = commit_table(*rejected, rejected_stage, "rejected", {}, rejected_offset);
         !committed) {
       return committed;
     }
@@ -211,7 +227,7 @@ core::Result<bool> BronzeWriter::State::land_some(log::LogCursor& cursor, bool d
     if (!next.value()) break;
     if (auto staged = stage(*next.value()); !staged) return core::Error{staged.error()};
     any = true;
-    if (events_stage->rows() + rejected_stage->rows() >= options.commit_events) {
+    if (staged_rows(events_stage) + staged_rows(rejected_stage) >= options.commit_events) {
       if (auto flushed = flush(); !flushed) return core::Error{flushed.error()};
     }
   }
@@ -324,14 +340,9 @@ core::Result<std::unique_ptr<BronzeWriter>> BronzeWriter::open(log::EventLog& lo
   auto connection = parquet.connect();
   if (!connection) return core::Error{connection.error()};
   state->connection = std::move(connection).value();
-  auto events_stage = StagingTable::create(state->connection.get(), "bronze_events_stage",
-                                           bronze_events_staging_columns());
-  if (!events_stage) return core::Error{events_stage.error()};
-  auto rejected_stage = StagingTable::create(state->connection.get(), "bronze_rejected_stage",
-                                             bronze_rejected_staging_columns());
-  if (!rejected_stage) return core::Error{rejected_stage.error()};
-  state->events_stage.emplace(std::move(events_stage).value());
-  state->rejected_stage.emplace(std::move(rejected_stage).value());
+  if (auto registered = StagedRows::register_function(state->connection.get()); !registered) {
+    return core::Error{registered.error()};
+  }
 
   // Each table's txn says how far it holds the log; entries below the consumer offset are in
   // both (it is recorded only after both committed).

@@ -333,4 +333,58 @@ core::Result<std::vector<AddFile>> write_data_files(
   return to_add_files(written.value(), root, schema, partition_columns, data_change);
 }
 
+std::string partition_folder(const PartitionValues& partition) {
+  std::string folder;
+  for (const auto& [column, value] : partition) {
+    if (!folder.empty()) folder += '/';
+    folder += column + '=';
+    if (!value) {
+      folder += "__HIVE_DEFAULT_PARTITION__";
+      continue;
+    }
+    // Hive's escaping: what a file system or a URI would misread becomes %XX.
+    for (const unsigned char c : *value) {
+      if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == ':' || c == ' ') {
+        folder += static_cast<char>(c);
+      } else {
+        folder += fmt::format("%{:02X}", c);
+      }
+    }
+  }
+  return folder;
+}
+
+core::Result<std::vector<AddFile>> write_partition_file(
+    duckdb_connection connection, const std::string& select_sql,
+    const std::filesystem::path& table_root, const DeltaSchema& schema,
+    const PartitionValues& partition, bool data_change, const WriteSettings& settings) {
+  DeltaSchema data_schema;
+  for (const auto& field : schema.fields) {
+    const bool partition_column =
+        std::any_of(partition.begin(), partition.end(),
+                    [&](const auto& entry) { return entry.first == field.name; });
+    if (!partition_column) data_schema.fields.push_back(field);
+  }
+  auto select = checked_write_select(connection, select_sql, data_schema, {});
+  if (!select) return core::Error{select.error()};
+  const fs::path root = normalized_root(table_root);
+  const fs::path folder = root / partition_folder(partition);
+  std::error_code error;
+  fs::create_directories(folder, error);
+  if (error) {
+    return core::Error{
+        fmt::format("cannot create partition directory {}: {}", folder.string(), error.message())};
+  }
+  const std::string target = (folder / ("part-" + random_uuid() + ".parquet")).string();
+  auto copied = query(connection, copy_statement(select.value(), target, {}, settings),
+                      "writing Parquet under " + folder.string());
+  if (!copied) return core::Error{copied.error()};
+  auto written = read_copy_result(copied.value().get());
+  if (!written) return core::Error{written.error()};
+  auto adds = to_add_files(written.value(), root, data_schema, {}, data_change);
+  if (!adds) return adds;
+  for (AddFile& add : adds.value()) add.partition_values = partition;
+  return adds;
+}
+
 }  // namespace shoplake::lake::parquet_detail

@@ -26,6 +26,17 @@ core::Result<std::vector<AddFile>> write_data_files(
     const std::vector<std::string>& partition_columns, bool data_change,
     const WriteSettings& settings);
 
+// The rows of `select_sql` (the schema's data columns) all belong to `partition`: one file in its
+// folder, written without PARTITION_BY, which buffers every row per partition before encoding.
+core::Result<std::vector<AddFile>> write_partition_file(
+    duckdb_connection connection, const std::string& select_sql,
+    const std::filesystem::path& table_root, const DeltaSchema& schema,
+    const PartitionValues& partition, bool data_change, const WriteSettings& settings);
+
+// The folder of a partition under the table root: col=value/… with Hive's escaping, and
+// __HIVE_DEFAULT_PARTITION__ for NULL.
+std::string partition_folder(const PartitionValues& partition);
+
 // The VARCHAR expression giving a partition column's value as Delta logs it (PROTOCOL.md,
 // "Partition Value Serialization"): dates YYYY-MM-DD, timestamps ISO-8601 in UTC, numbers and
 // booleans as DuckDB prints them; an empty string becomes NULL, as the protocol reads it.

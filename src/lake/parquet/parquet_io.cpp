@@ -46,6 +46,9 @@ core::Result<duck::Database> open_database(const ParquetOptions& options) {
       // Extensions come from the DuckDB build only: nothing is downloaded or loaded at run time.
       {"autoinstall_known_extensions", "false"},
       {"autoload_known_extensions", "false"},
+      // Row order inside a file means nothing to a Delta table, and keeping it serializes
+      // COPY: without it, row groups are encoded on every thread (1.8x on two cores).
+      {"preserve_insertion_order", "false"},
   };
   for (const auto& [name, value] : settings) {
     if (duckdb_set_config(config.get(), name, value.c_str()) != DuckDBSuccess) {
@@ -106,6 +109,16 @@ core::Result<std::vector<AddFile>> ParquetIo::write_data_files(
                                                state_->options.row_group_rows};
   return parquet_detail::write_data_files(connection, select_sql, table_root, schema,
                                           partition_columns, data_change, settings);
+}
+
+core::Result<std::vector<AddFile>> ParquetIo::write_partition_file(
+    duckdb_connection connection, const std::string& select_sql,
+    const std::filesystem::path& table_root, const DeltaSchema& schema,
+    const PartitionValues& partition, bool data_change) {
+  const parquet_detail::WriteSettings settings{state_->options.compression,
+                                               state_->options.row_group_rows};
+  return parquet_detail::write_partition_file(connection, select_sql, table_root, schema, partition,
+                                              data_change, settings);
 }
 
 core::Result<std::int64_t> ParquetIo::write_checkpoint(const Snapshot& snapshot) {

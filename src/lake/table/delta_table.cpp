@@ -289,6 +289,23 @@ core::Result<CommitResult> DeltaTable::append(duckdb_connection connection,
   return commit(std::move(request));
 }
 
+core::Result<CommitResult> DeltaTable::append_partitions(
+    duckdb_connection connection, const std::vector<PartitionRows>& partitions,
+    const std::vector<Txn>& txns) {
+  CommitRequest request;
+  request.operation = "WRITE";
+  request.operation_parameters_json = R"({"mode":"Append"})";
+  for (const PartitionRows& rows : partitions) {
+    auto files = parquet_.write_partition_file(connection, rows.select_sql, root_, snapshot_.schema,
+                                               rows.partition);
+    if (!files) return core::Error{files.error()};
+    for (AddFile& add : files.value()) request.actions.emplace_back(std::move(add));
+  }
+  for (const Txn& txn : txns) request.actions.emplace_back(txn);
+  if (request.actions.empty()) return CommitResult{snapshot_.version, 0, 0, 0, 0};
+  return commit(std::move(request));
+}
+
 core::Result<CommitResult> DeltaTable::overwrite(duckdb_connection connection,
                                                  const std::string& select_sql,
                                                  const std::vector<std::string>& partitions) {

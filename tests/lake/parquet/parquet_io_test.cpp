@@ -223,6 +223,21 @@ TEST_F(ParquetIoTest, UnpartitionedWritesOneFileAtTheRoot) {
             "BIGINT,z");
 }
 
+TEST_F(ParquetIoTest, LeavesExistingFilesAlone) {
+  const DeltaSchema schema{{{"id", "long"}, {"p", "string"}}};
+  fs::create_directories(root() / "_delta_log");
+  std::ofstream(root() / "_delta_log" / "00000000000000000000.json") << "{}\n";
+  const auto first = write("SELECT 1 AS id, 'a' AS p", schema, {"p"});
+  const auto second = write("SELECT 2 AS id, 'a' AS p", schema, {"p"});
+  ASSERT_EQ(first.size(), 1u);
+  ASSERT_EQ(second.size(), 1u);
+  EXPECT_NE(first[0].path, second[0].path);
+  EXPECT_EQ(text_value(db(), "SELECT id FROM read_parquet(" +
+                                 duck::quote_literal(file_of(first[0]).string()) + ")"),
+            "1");
+  EXPECT_EQ(fs::file_size(root() / "_delta_log" / "00000000000000000000.json"), 3u);
+}
+
 TEST_F(ParquetIoTest, EmptySelectWritesNothing) {
   const DeltaSchema schema{{{"id", "long"}, {"p", "string"}}};
   EXPECT_TRUE(write("SELECT 1 AS id, 'a' AS p WHERE false", schema, {}).empty());

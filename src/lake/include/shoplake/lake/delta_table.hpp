@@ -49,6 +49,12 @@ struct CommitRequest {
   bool replaces_table = false;
 };
 
+// Rows that all belong to one partition, as a SELECT of the schema's data columns.
+struct PartitionRows {
+  PartitionValues partition;
+  std::string select_sql;
+};
+
 struct CommitResult {
   std::int64_t version = 0;
   int attempts = 1;  // 1 + races lost
@@ -92,6 +98,12 @@ class DeltaTable {
   // type is refused naming the column) as new files and commits them, with `txn` if given.
   core::Result<CommitResult> append(duckdb_connection connection, const std::string& select_sql,
                                     const std::vector<Txn>& txns = {});
+  // The same for rows the caller has already split by partition (the bronze landing stages each
+  // event_date apart), which spares DuckDB a PARTITION_BY pass. Column names are checked, types
+  // cast to the schema's.
+  core::Result<CommitResult> append_partitions(duckdb_connection connection,
+                                               const std::vector<PartitionRows>& partitions,
+                                               const std::vector<Txn>& txns = {});
   // replaceWhere: replaces the rows of exactly `partitions` (values of the first partition
   // column, e.g. event dates) with the rows of `select_sql`, which must all fall inside them (a
   // row outside is refused, naming its value). An empty list replaces the whole table.

@@ -1,0 +1,66 @@
+// Rows of a batch built in place in DuckDB data chunks (2048 rows each), which a query reads back
+// through the table function shoplake_staged_rows(key) without a copy: the chunks' vectors are
+// referenced, not copied, so staging costs a store per value and nothing more (a temporary table
+// cost as much as writing the Parquet: DuckDB compresses and rescans its storage).
+#pragma once
+
+#include <duckdb.h>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "shoplake/core/result.hpp"
+
+namespace shoplake::lake {
+
+struct StagingColumn {
+  std::string name;
+  duckdb_type type;  // VARCHAR, BIGINT, INTEGER, DOUBLE, DATE, TIMESTAMP_TZ
+};
+
+class StagedRows {
+ public:
+  explicit StagedRows(std::vector<StagingColumn> columns);
+  ~StagedRows();
+  StagedRows(const StagedRows&) = delete;
+  StagedRows& operator=(const StagedRows&) = delete;
+
+  // Registers shoplake_staged_rows on the connection's database (once per database).
+  static core::Status register_function(duckdb_connection connection);
+
+  // Setters for the current row; a column not set in a row is NULL.
+  void set_string(std::size_t column, std::string_view value);
+  void set_int64(std::size_t column, std::int64_t value);
+  void set_int32(std::size_t column, std::int32_t value);
+  void set_double(std::size_t column, double value);
+  void set_timestamp_us(std::size_t column, std::int64_t micros);
+  void set_date(std::size_t column, std::int32_t days);
+  void end_row();
+
+  std::uint64_t rows() const { return rows_; }
+  // `SELECT * FROM shoplake_staged_rows(<key>)`: every row staged so far, while this lives.
+  std::string select_sql() const;
+  void clear();
+
+  const std::vector<StagingColumn>& columns() const { return columns_; }
+  // The filled chunks, the last one sized to its rows (for the table function).
+  const std::vector<duckdb_data_chunk>& chunks();
+
+ private:
+  void start_chunk();
+
+  std::vector<StagingColumn> columns_;
+  std::int64_t key_ = 0;
+  std::vector<duckdb_data_chunk> chunks_;
+  std::vector<void*> data_;  // of the current chunk's vectors
+  std::vector<duckdb_vector> vectors_;
+  std::vector<std::uint8_t> set_in_row_;
+  idx_t row_ = 0;  // within the current chunk
+  idx_t capacity_ = 0;
+  std::uint64_t rows_ = 0;
+};
+
+}  // namespace shoplake::lake
