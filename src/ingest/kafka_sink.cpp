@@ -6,23 +6,14 @@
 #include <algorithm>
 #include <string>
 
+#include "kafka_log.hpp"
+
 namespace shoplake::ingest {
 
 namespace {
 
 constexpr int kQueueFullWaitMs = 100;
 constexpr std::chrono::milliseconds kFlushMargin{5000};
-
-void log_from_librdkafka(const rd_kafka_t* /*handle*/, int level, const char* facility,
-                         const char* message) {
-  if (level <= 3) {
-    spdlog::error("kafka {}: {}", facility, message);
-  } else if (level == 4) {
-    spdlog::warn("kafka {}: {}", facility, message);
-  } else {
-    spdlog::debug("kafka {}: {}", facility, message);
-  }
-}
 
 }  // namespace
 

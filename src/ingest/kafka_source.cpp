@@ -11,6 +11,8 @@
 #include <optional>
 #include <string_view>
 
+#include "kafka_log.hpp"
+
 namespace shoplake::ingest {
 
 namespace {
@@ -27,20 +29,6 @@ std::optional<std::int64_t> parse_offset(std::string_view text) {
   const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), offset);
   if (error != std::errc{} || end != text.data() + text.size() || offset < 0) return std::nullopt;
   return offset;
-}
-
-// librdkafka's syslog levels onto spdlog's.
-void log_from_librdkafka(const rd_kafka_t* /*handle*/, int level, const char* facility,
-                         const char* message) {
-  if (level <= 3) {
-    spdlog::error("kafka {}: {}", facility, message);
-  } else if (level == 4) {
-    spdlog::warn("kafka {}: {}", facility, message);
-  } else if (level <= 6) {
-    spdlog::info("kafka {}: {}", facility, message);
-  } else {
-    spdlog::debug("kafka {}: {}", facility, message);
-  }
 }
 
 // Broker errors: librdkafka reconnects by itself, so they are reported and consumption goes on.

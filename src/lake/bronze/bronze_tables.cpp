@@ -98,6 +98,56 @@ std::int32_t utc_day_of(std::int64_t ms) {
   return static_cast<std::int32_t>(day);
 }
 
+// The length of the valid UTF-8 sequence at the start of `text`, or 0.
+std::size_t utf8_sequence_length(std::string_view text) {
+  const auto byte = [&](std::size_t i) { return static_cast<unsigned char>(text[i]); };
+  const unsigned char lead = byte(0);
+  std::size_t length = 0;
+  std::uint32_t minimum = 0;
+  std::uint32_t code = 0;
+  if (lead < 0x80) return 1;
+  if ((lead & 0xE0) == 0xC0) {
+    length = 2, minimum = 0x80, code = lead & 0x1F;
+  } else if ((lead & 0xF0) == 0xE0) {
+    length = 3, minimum = 0x800, code = lead & 0x0F;
+  } else if ((lead & 0xF8) == 0xF0) {
+    length = 4, minimum = 0x10000, code = lead & 0x07;
+  } else {
+    return 0;
+  }
+  if (text.size() < length) return 0;
+  for (std::size_t i = 1; i < length; ++i) {
+    if ((byte(i) & 0xC0) != 0x80) return 0;
+    code = (code << 6) | (byte(i) & 0x3F);
+  }
+  if (code < minimum || code > 0x10FFFF || (code >= 0xD800 && code <= 0xDFFF)) return 0;
+  return length;
+}
+
+// A refused line is stored as received, but Parquet strings must be UTF-8: bytes that are not
+// become U+FFFD (the reason column says why the line was refused).
+std::string_view as_utf8(std::string_view text, std::string& scratch) {
+  std::size_t i = 0;
+  while (i < text.size()) {
+    const std::size_t length = utf8_sequence_length(text.substr(i));
+    if (length == 0) break;
+    i += length;
+  }
+  if (i == text.size()) return text;
+  scratch.assign(text.substr(0, i));
+  while (i < text.size()) {
+    const std::size_t length = utf8_sequence_length(text.substr(i));
+    if (length == 0) {
+      scratch += "\xEF\xBF\xBD";
+      ++i;
+    } else {
+      scratch.append(text.substr(i, length));
+      i += length;
+    }
+  }
+  return scratch;
+}
+
 void set_optional(StagedRows& table, std::size_t column, std::string_view value) {
   if (!value.empty()) table.set_string(column, value);
 }
@@ -159,7 +209,8 @@ void stage_rejection(StagedRows& table, const core::RejectionView& rejection, st
   table.set_int64(kLine, static_cast<std::int64_t>(rejection.line));
   set_optional(table, kField, rejection.field);
   table.set_string(kError, rejection.error);
-  table.set_string(kRaw, rejection.raw);
+  std::string scratch;
+  table.set_string(kRaw, as_utf8(rejection.raw, scratch));
   table.set_timestamp_us(kRejectedAt, appended_at_ms * 1000);
   table.set_int64(kRejectionLogOffset, static_cast<std::int64_t>(offset));
   table.end_row();

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstring>
 #include <mutex>
 #include <unordered_map>
 
@@ -144,7 +145,27 @@ void StagedRows::start_chunk() {
 }
 
 void StagedRows::set_string(std::size_t column, std::string_view value) {
-  duckdb_vector_assign_string_element_len(vectors_[column], row_, value.data(), value.size());
+  constexpr std::size_t kInlineBytes = 12;
+  constexpr std::size_t kBlockBytes = std::size_t{1} << 20;
+  auto& slot = static_cast<duckdb_string_t*>(data_[column])[row_];
+  const auto length = static_cast<std::uint32_t>(value.size());
+  if (value.size() <= kInlineBytes) {
+    slot.value.inlined.length = length;
+    std::memset(slot.value.inlined.inlined, 0, kInlineBytes);
+    std::memcpy(slot.value.inlined.inlined, value.data(), value.size());
+  } else {
+    if (block_used_ + value.size() > block_size_) {
+      block_size_ = std::max(kBlockBytes, value.size());
+      string_blocks_.push_back(std::make_unique<char[]>(block_size_));
+      block_used_ = 0;
+    }
+    char* bytes = string_blocks_.back().get() + block_used_;
+    std::memcpy(bytes, value.data(), value.size());
+    block_used_ += value.size();
+    slot.value.pointer.length = length;
+    std::memcpy(slot.value.pointer.prefix, value.data(), 4);
+    slot.value.pointer.ptr = bytes;
+  }
   set_in_row_[column] = 1;
 }
 void StagedRows::set_int64(std::size_t column, std::int64_t value) {
@@ -189,6 +210,9 @@ const std::vector<duckdb_data_chunk>& StagedRows::chunks() {
 void StagedRows::clear() {
   for (auto& chunk : chunks_) duckdb_destroy_data_chunk(&chunk);
   chunks_.clear();
+  string_blocks_.clear();
+  block_used_ = 0;
+  block_size_ = 0;
   rows_ = 0;
   start_chunk();
 }

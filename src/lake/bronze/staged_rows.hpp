@@ -61,6 +61,11 @@ class StagedRows {
   idx_t row_ = 0;  // within the current chunk
   idx_t capacity_ = 0;
   std::uint64_t rows_ = 0;
+  // The bytes of strings too long to inline in a duckdb_string_t (12 bytes): the chunks point
+  // here, so a string costs one copy and no call into DuckDB. Kept until clear().
+  std::vector<std::unique_ptr<char[]>> string_blocks_;
+  std::size_t block_used_ = 0;
+  std::size_t block_size_ = 0;
 };
 
 }  // namespace shoplake::lake

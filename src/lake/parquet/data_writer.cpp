@@ -19,10 +19,6 @@ namespace {
 namespace duck = sql::duck;
 namespace fs = std::filesystem;
 
-bool is_nested(const std::string& delta_type) {
-  return !delta_type.empty() && delta_type.front() == '{';
-}
-
 bool same_name_ignoring_case(std::string_view a, std::string_view b) {
   return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
            return std::tolower(static_cast<unsigned char>(x)) ==
@@ -302,7 +298,7 @@ core::Result<std::string> partition_text_expression(const DeltaField& field,
   } else {
     return core::Error{
         fmt::format("partition column \"{}\" has type {}, which cannot be a partition column",
-                    field.name, is_nested(type) ? std::string("struct/array/map") : type)};
+                    field.name, is_nested_type(type) ? std::string("struct/array/map") : type)};
   }
   return fmt::format("NULLIF({}, '')", text);
 }

@@ -29,10 +29,6 @@ const StringMap* find_column(const NestedStringMap& statistics, const std::strin
   return nullptr;
 }
 
-bool is_nested(std::string_view delta_type) {
-  return !delta_type.empty() && delta_type.front() == '{';
-}
-
 template <typename Number>
 std::optional<Number> parse_number(std::string_view text) {
   Number value{};
@@ -271,7 +267,7 @@ std::string delta_stats_json(std::int64_t num_records, const NestedStringMap& co
   Json max_values = Json::object();
   Json null_count = Json::object();
   for (const auto& field : data_fields) {
-    if (is_nested(field.type)) continue;
+    if (is_nested_type(field.type)) continue;
     const StringMap* column =
         find_column(column_statistics, sql::duck::quote_identifier(field.name));
     if (column == nullptr) continue;

@@ -20,7 +20,7 @@ struct FieldError {
   std::string message;
 };
 
-[[noreturn]] void fail(const std::string& field, std::string_view what) {
+[[noreturn]] void fail_field(const std::string& field, std::string_view what) {
   throw FieldError{fmt::format("{}: {}", field, what)};
 }
 
@@ -34,12 +34,12 @@ const Json* member(const Json& object, const char* key) {
 
 const Json& require(const Json& object, const char* key, const std::string& field) {
   const Json* value = member(object, key);
-  if (value == nullptr) fail(field, "missing");
+  if (value == nullptr) fail_field(field, "missing");
   return *value;
 }
 
 std::string as_string(const Json& value, const std::string& field) {
-  if (!value.is_string()) fail(field, "expected a string");
+  if (!value.is_string()) fail_field(field, "expected a string");
   return value.get<std::string>();
 }
 
@@ -48,7 +48,7 @@ std::int64_t as_int64(const Json& value, const std::string& field) {
   if (value.is_number_unsigned()) {
     auto unsigned_value = value.get<std::uint64_t>();
     if (unsigned_value > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
-      fail(field, "number out of range");
+      fail_field(field, "number out of range");
     }
     return static_cast<std::int64_t>(unsigned_value);
   }
@@ -56,23 +56,23 @@ std::int64_t as_int64(const Json& value, const std::string& field) {
     // Some writers emit 1.0e3 for a long; accept it when it is a whole number in range.
     double number = value.get<double>();
     if (std::trunc(number) != number || !(number >= -9.2e18 && number <= 9.2e18)) {
-      fail(field, "expected an integer");
+      fail_field(field, "expected an integer");
     }
     return static_cast<std::int64_t>(number);
   }
-  fail(field, "expected a number");
+  fail_field(field, "expected a number");
 }
 
 int as_int(const Json& value, const std::string& field) {
   std::int64_t number = as_int64(value, field);
   if (number < std::numeric_limits<int>::min() || number > std::numeric_limits<int>::max()) {
-    fail(field, "number out of range");
+    fail_field(field, "number out of range");
   }
   return static_cast<int>(number);
 }
 
 bool as_bool(const Json& value, const std::string& field) {
-  if (!value.is_boolean()) fail(field, "expected true or false");
+  if (!value.is_boolean()) fail_field(field, "expected true or false");
   return value.get<bool>();
 }
 
@@ -100,7 +100,7 @@ bool bool_or(const Json& object, const char* key, const std::string& field, bool
 std::optional<std::string> map_value(const Json& value, const std::string& field) {
   if (value.is_null()) return std::nullopt;
   if (value.is_string()) return value.get<std::string>();
-  if (value.is_structured()) fail(field, "expected a string or null");
+  if (value.is_structured()) fail_field(field, "expected a string or null");
   return detail::dump_json(value);
 }
 
@@ -114,11 +114,11 @@ void for_each_map_entry(const Json& map, const std::string& field, Visit visit) 
     }
     return;
   }
-  if (!map.is_array()) fail(field, "expected an object");
+  if (!map.is_array()) fail_field(field, "expected an object");
   for (std::size_t i = 0; i < map.size(); ++i) {
     const Json& entry = map[i];
     std::string entry_field = fmt::format("{}[{}]", field, i);
-    if (!entry.is_object()) fail(entry_field, "expected an object with key and value");
+    if (!entry.is_object()) fail_field(entry_field, "expected an object with key and value");
     std::string key = as_string(require(entry, "key", entry_field + ".key"), entry_field + ".key");
     const Json* value = member(entry, "value");
     visit(key, value == nullptr ? std::nullopt : map_value(*value, entry_field + ".value"));
@@ -163,7 +163,7 @@ std::vector<std::string> string_list(const Json& object, const char* key,
   const Json* list = member(object, key);
   if (list == nullptr) return values;
   std::string list_field = field + "." + key;
-  if (!list->is_array()) fail(list_field, "expected an array");
+  if (!list->is_array()) fail_field(list_field, "expected an array");
   for (std::size_t i = 0; i < list->size(); ++i) {
     values.push_back(as_string((*list)[i], fmt::format("{}[{}]", list_field, i)));
   }
@@ -171,7 +171,7 @@ std::vector<std::string> string_list(const Json& object, const char* key,
 }
 
 const Json& expect_object(const Json& value, const std::string& field) {
-  if (!value.is_object()) fail(field, "expected an object");
+  if (!value.is_object()) fail_field(field, "expected an object");
   return value;
 }
 
@@ -284,7 +284,7 @@ CommitInfo parse_commit_info(const Json& object) {
 }
 
 std::vector<Action> parse_actions(const Json& line) {
-  if (!line.is_object()) fail("action", "expected a JSON object per line");
+  if (!line.is_object()) fail_field("action", "expected a JSON object per line");
   std::vector<Action> actions;
   for (const auto& [key, value] : line.items()) {
     if (value.is_null()) continue;

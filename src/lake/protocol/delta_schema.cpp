@@ -21,7 +21,7 @@ struct SchemaError {
   std::string message;
 };
 
-[[noreturn]] void fail(const std::string& where, std::string_view what) {
+[[noreturn]] void fail_schema(const std::string& where, std::string_view what) {
   throw SchemaError{fmt::format("{}: {}", where, what)};
 }
 
@@ -73,8 +73,9 @@ std::optional<Decimal> parse_decimal(std::string_view text, std::string_view pre
                                                : parse_small_int(rest.substr(comma + 1));
   if (!precision || !scale || *precision < 1 || *precision > 38 || *scale < 0 ||
       *scale > *precision) {
-    fail(where,
-         fmt::format("invalid decimal type \"{}\" (precision 1-38, scale 0-precision)", text));
+    fail_schema(
+        where,
+        fmt::format("invalid decimal type \"{}\" (precision 1-38, scale 0-precision)", text));
   }
   return Decimal{*precision, *scale};
 }
@@ -88,12 +89,12 @@ std::string canonical_primitive(std::string_view name, const std::string& where)
   if (auto decimal = parse_decimal(name, "decimal", where)) {
     return fmt::format("decimal({},{})", decimal->precision, decimal->scale);
   }
-  fail(where, fmt::format("unknown type \"{}\"", name));
+  fail_schema(where, fmt::format("unknown type \"{}\"", name));
 }
 
 const Json& required(const Json& object, const char* key, const std::string& where) {
   auto found = object.find(key);
-  if (found == object.end() || found->is_null()) fail(where + "." + key, "missing");
+  if (found == object.end() || found->is_null()) fail_schema(where + "." + key, "missing");
   return *found;
 }
 
@@ -103,13 +104,13 @@ void validate_type(const Json& type, const std::string& where);
 
 void validate_struct_fields(const Json& type, const std::string& where) {
   const Json& fields = required(type, "fields", where);
-  if (!fields.is_array()) fail(where + ".fields", "expected an array");
+  if (!fields.is_array()) fail_schema(where + ".fields", "expected an array");
   for (std::size_t i = 0; i < fields.size(); ++i) {
     std::string field_where = fmt::format("{}.fields[{}]", where, i);
     const Json& field = fields[i];
-    if (!field.is_object()) fail(field_where, "expected an object");
+    if (!field.is_object()) fail_schema(field_where, "expected an object");
     if (!required(field, "name", field_where).is_string()) {
-      fail(field_where + ".name", "expected a string");
+      fail_schema(field_where + ".name", "expected a string");
     }
     validate_type(required(field, "type", field_where), field_where + ".type");
   }
@@ -120,9 +121,9 @@ void validate_type(const Json& type, const std::string& where) {
     canonical_primitive(type.get<std::string>(), where);
     return;
   }
-  if (!type.is_object()) fail(where, "expected a type name or object");
+  if (!type.is_object()) fail_schema(where, "expected a type name or object");
   const Json& kind = required(type, "type", where);
-  if (!kind.is_string()) fail(where + ".type", "expected a string");
+  if (!kind.is_string()) fail_schema(where + ".type", "expected a string");
   const std::string name = kind.get<std::string>();
   if (name == "struct") {
     validate_struct_fields(type, where);
@@ -132,7 +133,7 @@ void validate_type(const Json& type, const std::string& where) {
     validate_type(required(type, "keyType", where), where + ".keyType");
     validate_type(required(type, "valueType", where), where + ".valueType");
   } else {
-    fail(where + ".type", fmt::format("unknown type \"{}\"", name));
+    fail_schema(where + ".type", fmt::format("unknown type \"{}\"", name));
   }
 }
 
@@ -179,32 +180,32 @@ std::string duck_type(const Json& type) {
 }
 
 DeltaSchema parse_schema_json(const Json& root) {
-  if (!root.is_object()) fail("schemaString", "expected a JSON object");
+  if (!root.is_object()) fail_schema("schemaString", "expected a JSON object");
   const Json& kind = required(root, "type", "schemaString");
   if (!kind.is_string() || kind.get<std::string>() != "struct") {
-    fail("schemaString.type", "expected \"struct\"");
+    fail_schema("schemaString.type", "expected \"struct\"");
   }
   const Json& fields = required(root, "fields", "schemaString");
-  if (!fields.is_array()) fail("schemaString.fields", "expected an array");
+  if (!fields.is_array()) fail_schema("schemaString.fields", "expected an array");
   DeltaSchema schema;
   for (std::size_t i = 0; i < fields.size(); ++i) {
     std::string where = fmt::format("schemaString: fields[{}]", i);
     const Json& field = fields[i];
-    if (!field.is_object()) fail(where, "expected an object");
+    if (!field.is_object()) fail_schema(where, "expected an object");
     DeltaField parsed;
     const Json& name = required(field, "name", where);
-    if (!name.is_string()) fail(where + ".name", "expected a string");
+    if (!name.is_string()) fail_schema(where + ".name", "expected a string");
     parsed.name = name.get<std::string>();
     const Json& type = required(field, "type", where);
     validate_type(type, where + ".type");
     parsed.type = type.is_string() ? canonical_primitive(type.get<std::string>(), where + ".type")
                                    : detail::dump_json(type);
     if (auto nullable = field.find("nullable"); nullable != field.end() && !nullable->is_null()) {
-      if (!nullable->is_boolean()) fail(where + ".nullable", "expected true or false");
+      if (!nullable->is_boolean()) fail_schema(where + ".nullable", "expected true or false");
       parsed.nullable = nullable->get<bool>();
     }
     if (auto metadata = field.find("metadata"); metadata != field.end() && !metadata->is_null()) {
-      if (!metadata->is_object()) fail(where + ".metadata", "expected an object");
+      if (!metadata->is_object()) fail_schema(where + ".metadata", "expected an object");
       parsed.metadata_json = detail::dump_json(*metadata);
     }
     schema.fields.push_back(std::move(parsed));

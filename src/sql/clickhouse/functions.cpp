@@ -7,7 +7,6 @@
 #include "shoplake/sql/clickhouse_dialect.hpp"
 
 namespace shoplake::sql::clickhouse {
-namespace {
 
 bool equals_ignore_case(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
@@ -19,6 +18,8 @@ bool equals_ignore_case(std::string_view a, std::string_view b) {
   }
   return true;
 }
+
+namespace {
 
 constexpr std::array<std::pair<std::string_view, std::string_view>, 10> kRenames = {{
     {"divide", "clickhouse_divide"},           // DuckDB: integer division for integers

@@ -33,17 +33,6 @@ constexpr std::array<std::string_view, 18> kClauseWords = {
     "FROM",   "WHERE",     "PREWHERE", "GROUP",   "ORDER",    "HAVING", "LIMIT", "OFFSET", "UNION",
     "EXCEPT", "INTERSECT", "WINDOW",   "QUALIFY", "SETTINGS", "FORMAT", "INTO",  "BY",     "WITH"};
 
-bool equals_ignore_case(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) !=
-        std::tolower(static_cast<unsigned char>(b[i]))) {
-      return false;
-    }
-  }
-  return true;
-}
-
 std::string current_database_sql(const TranslationOptions& options) {
   return "CASE current_schema() WHEN 'main' THEN 'default' WHEN '" + options.system_schema +
          "' THEN 'system' ELSE current_schema() END";

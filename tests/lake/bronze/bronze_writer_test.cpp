@@ -182,6 +182,24 @@ TEST_F(BronzeWriterTest, LandsEveryEventAndRejectionOnceTyped) {
   EXPECT_EQ(log_->consumer_offset("bronze"), events.size() + 3);
 }
 
+TEST_F(BronzeWriterTest, ARefusedLineThatIsNotUtf8IsKeptReadable) {
+  std::string payload;
+  const std::string raw = "{\"event_id\":\"\xff\xfe\"}";
+  core::append_encoded_rejection(core::Rejection{1, "", "the body is not valid UTF-8", raw},
+                                 payload);
+  log::RecordToAppend record;
+  record.kind = log::RecordKind::rejections;
+  record.payload = payload;
+  record.count = 1;
+  ASSERT_EQ(log_->append(std::span(&record, 1)).status, log::AppendStatus::durable);
+  auto writer = open_writer(options());
+  ASSERT_TRUE(writer);
+  ASSERT_TRUE(writer->land_available());
+  EXPECT_EQ(query(rejected_root(), "SELECT raw FROM t")[0],
+            "{\"event_id\":\"\xEF\xBF\xBD\xEF\xBF\xBD\"}");
+  EXPECT_EQ(query(rejected_root(), "SELECT count(*) FROM t WHERE field IS NULL")[0], "1");
+}
+
 TEST_F(BronzeWriterTest, ARestartResumesAfterTheLastCommitWithoutDuplicates) {
   const auto events = simulate(11, 10);
   const std::size_t half = events.size() / 2;

@@ -27,6 +27,11 @@ struct DeltaSchema {
   bool operator==(const DeltaSchema&) const = default;
 };
 
+// Whether a type is struct, array or map (kept as JSON text) rather than a primitive.
+inline bool is_nested_type(std::string_view delta_type) {
+  return !delta_type.empty() && delta_type.front() == '{';
+}
+
 // Errors say where: "schemaString: fields[3].type: unknown type \"uint64\"".
 core::Result<DeltaSchema> parse_schema(std::string_view schema_string);
 std::string serialize_schema(const DeltaSchema& schema);

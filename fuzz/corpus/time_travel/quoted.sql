@@ -1,0 +1,1 @@
+SELECT 1 /* silver.events VERSION AS OF 9 */, "x.y" VERSION AS OF 4

@@ -1,0 +1,1 @@
+SELECT count(*) FROM bronze.events VERSION AS OF 3
