@@ -317,5 +317,75 @@ TEST_F(Collector, AcknowledgedEventsSurviveKill9ExactlyOnce) {
   stop();
 }
 
+// bronze.events through SQL now and as it was (Spark's time travel), then `shoplake lake` on the
+// files once the server has stopped.
+TEST_F(Collector, BronzeAnswersSqlTimeTravelAndLakeCommands) {
+  start({"--bronze-commit-interval-seconds", "0.05"});
+  const auto count_at = [&](const std::string& clause) {
+    httplib::Client client("127.0.0.1", server_->port());
+    const auto response = client.Post(
+        "/v1/query", R"({"sql": "SELECT count(*) FROM bronze.events )" + clause + R"("})",
+        "application/json");
+    if (!response || response->status != 200) {
+      ADD_FAILURE() << (response ? response->body : "no answer");
+      return std::int64_t{-1};
+    }
+    // 64-bit integers come quoted, as in ClickHouse's JSON formats.
+    const auto cell = nlohmann::json::parse(response->body)["data"][0][0];
+    return cell.is_string() ? std::int64_t{std::stoll(cell.get<std::string>())}
+                            : cell.get<std::int64_t>();
+  };
+  const auto wait_for_rows = [&](std::int64_t rows) {
+    for (int i = 0; i < 200 && count_at("") < rows; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    return count_at("");
+  };
+  ASSERT_EQ(post(body_of({"t1", "t2", "t3"}))->status, 200);
+  ASSERT_EQ(wait_for_rows(3), 3);
+  ASSERT_EQ(post(body_of({"t4", "t5"}))->status, 200);
+  ASSERT_EQ(wait_for_rows(5), 5);
+  EXPECT_EQ(count_at("VERSION AS OF 0"), 0);
+  EXPECT_EQ(count_at("VERSION AS OF 1"), 3);
+  EXPECT_EQ(count_at("TIMESTAMP AS OF '2999-01-01 00:00:00'"), 5);
+  httplib::Client client("127.0.0.1", server_->port());
+  const auto missing =
+      client.Post("/v1/query", R"({"sql": "SELECT count(*) FROM bronze.events VERSION AS OF 999"})",
+                  "application/json");
+  ASSERT_TRUE(missing);
+  EXPECT_EQ(missing->status, 400) << missing->body;
+  EXPECT_NE(missing->body.find("999"), std::string::npos) << missing->body;
+  stop();
+
+  const auto ls = run_shoplake({"--data-dir", data_dir(), "lake", "ls"});
+  EXPECT_EQ(ls.exit_code, 0) << ls.err;
+  EXPECT_NE(ls.out.find("bronze.events"), std::string::npos) << ls.out;
+  EXPECT_NE(ls.out.find("bronze.rejected"), std::string::npos) << ls.out;
+  const auto history = run_shoplake({"--data-dir", data_dir(), "lake", "history", "bronze.events"});
+  EXPECT_EQ(history.exit_code, 0) << history.err;
+  EXPECT_NE(history.out.find("CREATE TABLE"), std::string::npos) << history.out;
+  EXPECT_NE(history.out.find("WRITE"), std::string::npos) << history.out;
+  const auto described = run_shoplake(
+      {"--data-dir", data_dir(), "lake", "describe", "bronze.events", "--version", "1"});
+  EXPECT_EQ(described.exit_code, 0) << described.err;
+  EXPECT_NE(described.out.find("rows        3"), std::string::npos) << described.out;
+  const auto checkpoint =
+      run_shoplake({"--data-dir", data_dir(), "lake", "checkpoint", "bronze.events"});
+  EXPECT_EQ(checkpoint.exit_code, 0) << checkpoint.err;
+  const auto optimized =
+      run_shoplake({"--data-dir", data_dir(), "lake", "optimize", "bronze.events"});
+  EXPECT_EQ(optimized.exit_code, 0) << optimized.err;
+  EXPECT_NE(optimized.out.find("compacted 2 files into 1"), std::string::npos) << optimized.out;
+  const auto dry = run_shoplake({"--data-dir", data_dir(), "lake", "vacuum", "bronze.events",
+                                 "--retention-hours", "0", "--dry-run"});
+  EXPECT_EQ(dry.exit_code, 0) << dry.err;
+  EXPECT_NE(dry.out.find("would delete 2 files"), std::string::npos) << dry.out;
+  const auto after = run_shoplake({"--data-dir", data_dir(), "lake", "describe", "bronze.events"});
+  EXPECT_NE(after.out.find("rows        5"), std::string::npos) << after.out;
+  const auto unknown = run_shoplake({"--data-dir", data_dir(), "lake", "describe", "gold.nope"});
+  EXPECT_EQ(unknown.exit_code, 1);
+  EXPECT_NE(unknown.err.find("gold.nope does not exist"), std::string::npos) << unknown.err;
+}
+
 }  // namespace
 }  // namespace shoplake::testing

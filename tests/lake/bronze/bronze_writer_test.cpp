@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <set>
+#include <thread>
 
 #include "engine_test_support.hpp"
 #include "parquet_io.hpp"
@@ -267,6 +268,36 @@ TEST_F(BronzeWriterTest, TheRunningWriterCommitsOnItsIntervalAndStopsCleanly) {
   EXPECT_EQ(writer->stats().landed_offset, events.size());
   EXPECT_GE(writer->stats().commits, 2u);
   EXPECT_EQ(query(events_root(), "SELECT count(*) FROM t")[0], std::to_string(events.size()));
+}
+
+TEST_F(BronzeWriterTest, CompactsSmallFilesInTheBackground) {
+  const auto events = simulate(13, 3);
+  BronzeOptions compacting = options();
+  compacting.commit_interval = 20ms;
+  compacting.optimize_interval = 300ms;
+  auto writer = open_writer(compacting);
+  ASSERT_TRUE(writer);
+  writer->start();
+  // Several commits, one small file each (the events span one day).
+  for (int part = 0; part < 4; ++part) {
+    append_events(*log_, events, events.size() * part / 4, events.size() * (part + 1) / 4);
+    ASSERT_TRUE(writer->wait_for_offset(events.size() * (part + 1) / 4, 20s));
+  }
+  // Each compaction run rewrites a partition's small files into one; nothing new arrives now.
+  std::size_t files = 0;
+  for (int i = 0; i < 200; ++i) {
+    auto snapshot = load_snapshot(events_root());
+    ASSERT_TRUE(snapshot) << snapshot.error();
+    files = snapshot.value().files.size();
+    if (files == 1) break;
+    std::this_thread::sleep_for(50ms);
+  }
+  writer->stop();
+  EXPECT_GE(writer->stats().optimizations, 1u);
+  EXPECT_EQ(files, 1u);
+  EXPECT_EQ(query(events_root(), "SELECT count(*) FROM t")[0], std::to_string(events.size()));
+  EXPECT_EQ(query(events_root(), "SELECT count(DISTINCT log_offset) FROM t")[0],
+            std::to_string(events.size()));
 }
 
 }  // namespace
