@@ -107,7 +107,7 @@ LandingRun land_once(log::EventLog& event_log, lake::ParquetIo& parquet,
   }
   LandingRun run;
   run.seconds = seconds_since(started);
-  run.commit_seconds = static_cast<double>(writer.value()->stats().last_commit_ms) / 1000;
+  run.commit_seconds = static_cast<double>(writer.value()->stats().total_commit_ms) / 1000;
   if (writer.value()->stats().events_landed != events) {
     throw CommandError{1, fmt::format("bench lake: {} events landed, expected {}",
                                       writer.value()->stats().events_landed, events)};

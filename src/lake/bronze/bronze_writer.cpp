@@ -214,6 +214,7 @@ core::Status BronzeWriter::State::flush() {
     std::lock_guard lock(mutex);
     stats.landed_offset = staged_end;
     stats.last_commit_ms = elapsed.count();
+    stats.total_commit_ms += elapsed.count();
   }
   progressed.notify_all();
   return core::ok_status();

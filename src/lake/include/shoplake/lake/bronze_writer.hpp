@@ -43,7 +43,8 @@ struct BronzeStats {
   std::int64_t events_version = -1;
   std::int64_t rejected_version = -1;
   std::uint64_t optimizations = 0;
-  std::int64_t last_commit_ms = 0;  // duration of the last commit, Parquet included
+  std::int64_t last_commit_ms = 0;   // duration of the last commit, Parquet included
+  std::int64_t total_commit_ms = 0;  // of every commit since open
 };
 
 // Called after each commit with the table's new snapshot ("events" or "rejected"), e.g. to switch
