@@ -35,34 +35,14 @@ std::string spill_directory() {
 }
 
 core::Result<duck::Database> open_database(const ParquetOptions& options) {
-  duck::Config config;
-  if (duckdb_create_config(config.out()) != DuckDBSuccess) {
-    return core::Error{"cannot create a DuckDB configuration"};
-  }
-  const std::pair<const char*, std::string> settings[] = {
-      {"threads", std::to_string(std::max(options.threads, 1))},
-      {"memory_limit", options.memory_limit},
-      {"temp_directory", spill_directory()},
-      // Extensions come from the DuckDB build only: nothing is downloaded or loaded at run time.
-      {"autoinstall_known_extensions", "false"},
-      {"autoload_known_extensions", "false"},
-      // Row order inside a file means nothing to a Delta table, and keeping it serializes
-      // COPY: without it, row groups are encoded on every thread (1.8x on two cores).
-      {"preserve_insertion_order", "false"},
-  };
-  for (const auto& [name, value] : settings) {
-    if (duckdb_set_config(config.get(), name, value.c_str()) != DuckDBSuccess) {
-      return core::Error{fmt::format("invalid lake DuckDB setting {} = '{}'", name, value)};
-    }
-  }
-  duck::Database database;
-  char* error = nullptr;
-  if (duckdb_open_ext(nullptr, database.out(), config.get(), &error) != DuckDBSuccess) {
-    std::string message = error != nullptr ? error : "unknown error";
-    duckdb_free(error);
-    return core::Error{"cannot open the lake's DuckDB: " + message};
-  }
-  return database;
+  return duck::open_in_memory(
+      {{"threads", std::to_string(std::max(options.threads, 1))},
+       {"memory_limit", options.memory_limit},
+       {"temp_directory", spill_directory()},
+       // Row order inside a file means nothing to a Delta table, and keeping it serializes
+       // COPY: without it, row groups are encoded on every thread (1.8x on two cores).
+       {"preserve_insertion_order", "false"}},
+      "the lake's DuckDB");
 }
 
 // TimeZone is a per-connection setting (ICU) that cannot be given at open; every connection is

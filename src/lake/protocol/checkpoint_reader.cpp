@@ -24,18 +24,11 @@ struct SharedDatabase {
 const SharedDatabase& shared_database() {
   static const SharedDatabase shared = [] {
     SharedDatabase opened;
-    duck::Config config;
-    char* open_error = nullptr;
-    if (duckdb_create_config(config.out()) != DuckDBSuccess ||
-        duckdb_set_config(config.get(), "threads", "2") != DuckDBSuccess) {
-      opened.error = "cannot configure DuckDB";
-      return opened;
-    }
-    if (duckdb_open_ext(nullptr, opened.database.out(), config.get(), &open_error) !=
-        DuckDBSuccess) {
-      opened.error = open_error != nullptr ? open_error : "unknown error";
-      duckdb_free(open_error);
-      opened.database.reset();
+    auto database = duck::open_in_memory({{"threads", "2"}}, "the checkpoint reader's DuckDB");
+    if (database) {
+      opened.database = std::move(database).value();
+    } else {
+      opened.error = database.error();
     }
     return opened;
   }();

@@ -27,30 +27,9 @@ std::filesystem::path normalized_directory(const std::filesystem::path& director
 }
 
 core::Result<duck::Database> open_database(const EngineOptions& options) {
-  duck::Config config;
-  if (duckdb_create_config(config.out()) != DuckDBSuccess) {
-    return core::Error{"cannot create a DuckDB configuration"};
-  }
-  const std::pair<const char*, std::string> settings[] = {
-      {"threads", std::to_string(std::max(options.threads, 1))},
-      {"memory_limit", options.memory_limit},
-      // Extensions come from the DuckDB build only: nothing is downloaded or loaded at run time.
-      {"autoinstall_known_extensions", "false"},
-      {"autoload_known_extensions", "false"},
-  };
-  for (const auto& [name, value] : settings) {
-    if (duckdb_set_config(config.get(), name, value.c_str()) != DuckDBSuccess) {
-      return core::Error{fmt::format("invalid DuckDB setting {} = '{}'", name, value)};
-    }
-  }
-  duck::Database database;
-  char* error = nullptr;
-  if (duckdb_open_ext(nullptr, database.out(), config.get(), &error) != DuckDBSuccess) {
-    std::string message = error != nullptr ? error : "unknown error";
-    duckdb_free(error);
-    return core::Error{"cannot open DuckDB: " + message};
-  }
-  return database;
+  return duck::open_in_memory({{"threads", std::to_string(std::max(options.threads, 1))},
+                               {"memory_limit", options.memory_limit}},
+                              "DuckDB");
 }
 
 class DuckdbEngine final : public Engine {

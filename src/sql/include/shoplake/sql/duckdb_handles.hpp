@@ -5,10 +5,15 @@
 
 #include <duckdb.h>
 
+#include <initializer_list>
+#include <vector>
+
 #include <memory>
 #include <optional>
 #include <string>
 #include <utility>
+
+#include "shoplake/core/result.hpp"
 
 namespace shoplake::sql::duck {
 
@@ -109,6 +114,39 @@ inline std::optional<StatementError> run(duckdb_connection connection, const std
   const char* message = duckdb_result_error(result.get());
   return StatementError{message != nullptr ? message : "unknown DuckDB error",
                         duckdb_result_error_type(result.get())};
+}
+
+struct DatabaseSetting {
+  const char* name;
+  std::string value;
+};
+
+// An in-memory DuckDB with `settings` (threads, memory_limit, …) applied at open. Extensions come
+// from the DuckDB build only: nothing is downloaded or loaded at run time. `what` names the
+// database in errors ("the lake's DuckDB").
+inline core::Result<Database> open_in_memory(std::initializer_list<DatabaseSetting> settings,
+                                             const std::string& what) {
+  Config config;
+  if (duckdb_create_config(config.out()) != DuckDBSuccess) {
+    return core::Error{"cannot create a configuration for " + what};
+  }
+  std::vector<DatabaseSetting> all(settings);
+  all.push_back({"autoinstall_known_extensions", "false"});
+  all.push_back({"autoload_known_extensions", "false"});
+  for (const auto& setting : all) {
+    if (duckdb_set_config(config.get(), setting.name, setting.value.c_str()) != DuckDBSuccess) {
+      return core::Error{"invalid setting for " + what + ": " + setting.name + " = '" +
+                         setting.value + "'"};
+    }
+  }
+  Database database;
+  char* error = nullptr;
+  if (duckdb_open_ext(nullptr, database.out(), config.get(), &error) != DuckDBSuccess) {
+    std::string message = error != nullptr ? error : "unknown error";
+    duckdb_free(error);
+    return core::Error{"cannot open " + what + ": " + message};
+  }
+  return database;
 }
 
 // 'text' as a SQL string literal, and "name" as a quoted identifier.
