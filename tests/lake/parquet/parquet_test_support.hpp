@@ -6,34 +6,17 @@
 
 #include <filesystem>
 #include <optional>
-#include <random>
 #include <string>
 #include <vector>
 
 #include "duck_values.hpp"
+#include "engine_test_support.hpp"
 #include "shoplake/sql/duckdb_handles.hpp"
 
 namespace shoplake::lake::testing {
 
-class ScratchDir {
- public:
-  ScratchDir() {
-    std::random_device device;
-    path_ = std::filesystem::temp_directory_path() /
-            ("shoplake-lakepq-" + std::to_string(device()) + std::to_string(device()));
-    std::filesystem::create_directories(path_);
-  }
-  ~ScratchDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-  ScratchDir(const ScratchDir&) = delete;
-  ScratchDir& operator=(const ScratchDir&) = delete;
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
+// A fresh directory under the system temp dir, removed with everything in it.
+using ScratchDir = sql::testing::TempDirectory;
 
 using Row = std::vector<std::optional<std::string>>;
 
