@@ -74,8 +74,12 @@ std::optional<std::int64_t> integer_at(duckdb_vector vector, duckdb_type type, i
   }
 }
 
-StringMap string_map_at(duckdb_vector vector, idx_t row) {
-  StringMap entries;
+namespace {
+
+// The (key, value) pairs of a MAP(VARCHAR, …) cell, each value read by `read_value(values, i)`.
+template <typename Map, typename ReadValue>
+Map map_at(duckdb_vector vector, idx_t row, ReadValue read_value) {
+  Map entries;
   if (!is_valid(vector, row)) return entries;
   const auto* lists = static_cast<const duckdb_list_entry*>(duckdb_vector_get_data(vector));
   const duckdb_list_entry list = lists[row];
@@ -86,26 +90,19 @@ StringMap string_map_at(duckdb_vector vector, idx_t row) {
   for (idx_t i = list.offset; i < list.offset + list.length; ++i) {
     auto key = string_at(keys, i);
     if (!key) continue;  // MAP keys are never NULL; a defensive skip
-    entries.emplace_back(std::move(*key), string_at(values, i));
+    entries.emplace_back(std::move(*key), read_value(values, i));
   }
   return entries;
 }
 
+}  // namespace
+
+StringMap string_map_at(duckdb_vector vector, idx_t row) {
+  return map_at<StringMap>(vector, row, string_at);
+}
+
 NestedStringMap nested_string_map_at(duckdb_vector vector, idx_t row) {
-  NestedStringMap entries;
-  if (!is_valid(vector, row)) return entries;
-  const auto* lists = static_cast<const duckdb_list_entry*>(duckdb_vector_get_data(vector));
-  const duckdb_list_entry list = lists[row];
-  duckdb_vector pairs = duckdb_list_vector_get_child(vector);
-  duckdb_vector keys = duckdb_struct_vector_get_child(pairs, 0);
-  duckdb_vector values = duckdb_struct_vector_get_child(pairs, 1);
-  entries.reserve(list.length);
-  for (idx_t i = list.offset; i < list.offset + list.length; ++i) {
-    auto key = string_at(keys, i);
-    if (!key) continue;
-    entries.emplace_back(std::move(*key), string_map_at(values, i));
-  }
-  return entries;
+  return map_at<NestedStringMap>(vector, row, string_map_at);
 }
 
 }  // namespace shoplake::lake::parquet_detail

@@ -9,8 +9,8 @@
 #include <unordered_map>
 #include <vector>
 
-#include "shoplake/sql/duckdb_handles.hpp"
 #include "shoplake/core/result.hpp"
+#include "shoplake/sql/duckdb_handles.hpp"
 #include "shoplake/sql/result.hpp"
 
 namespace shoplake::sql {

@@ -9,9 +9,9 @@
 
 #include "chunk_reader.hpp"
 #include "connection_pool.hpp"
-#include "shoplake/sql/duckdb_handles.hpp"
 #include "live_tables.hpp"
 #include "query_watchdog.hpp"
+#include "shoplake/sql/duckdb_handles.hpp"
 #include "shoplake/sql/engine.hpp"
 
 namespace shoplake::sql {

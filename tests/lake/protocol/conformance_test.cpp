@@ -11,18 +11,15 @@
 
 #include <nlohmann/json.hpp>
 
+#include "protocol_test_support.hpp"
 #include "shoplake/lake/snapshot.hpp"
 
 namespace shoplake::lake {
 namespace {
 
 namespace fs = std::filesystem;
+using testing::at_version;
 
-SnapshotRequest at_version(std::int64_t version) {
-  SnapshotRequest request;
-  request.version = version;
-  return request;
-}
 using nlohmann::json;
 
 const fs::path kCorpus = SHOPLAKE_DELTA_CONFORMANCE_DIR;

@@ -15,12 +15,7 @@ namespace shoplake::lake {
 namespace {
 
 namespace fs = std::filesystem;
-
-SnapshotRequest at_version(std::int64_t version) {
-  SnapshotRequest request;
-  request.version = version;
-  return request;
-}
+using testing::at_version;
 
 SnapshotRequest at_time(std::int64_t timestamp_ms) {
   SnapshotRequest request;
