@@ -1,11 +1,16 @@
 -- gold.cart_abandonment_daily(event_date, sessions_with_cart, sessions_with_purchase,
 --                             abandoned_sessions, abandonment_rate)
--- Input relation: silver_events (silver.events: the event contract's columns, ts as a UTC
--- TIMESTAMP, plus event_date = the UTC date of ts). DuckDB SQL.
+-- inputs: silver.events
+-- partition: event_date
+-- window_days: 1
+-- expect: not_null(event_date, sessions_with_cart, sessions_with_purchase, abandoned_sessions, abandonment_rate)
+-- expect: unique(event_date)
+-- expect: range(abandonment_rate, 0, 1)
+-- expect: range(abandoned_sessions, 0, )
 -- A session belongs to the day it started on, so one crossing midnight is counted once.
 -- sessions_with_purchase counts sessions that added to the cart and then bought, so that
--- abandoned_sessions = sessions_with_cart - sessions_with_purchase. Events without a session
--- (login-less server events) take no part.
+-- abandoned_sessions = sessions_with_cart - sessions_with_purchase. Sessions that silver
+-- derived for events sent without one count like any other.
 WITH sessions AS (
     SELECT
         min(event_date) AS event_date,

@@ -1,6 +1,11 @@
 -- gold.category_sales_daily(event_date, category, units_sold, category_revenue)
--- Input relation: silver_events (silver.events: the event contract's columns, ts as a UTC
--- TIMESTAMP, plus event_date = the UTC date of ts). DuckDB SQL.
+-- inputs: silver.events
+-- partition: event_date
+-- window_days: 0
+-- expect: not_null(event_date, category, units_sold, category_revenue)
+-- expect: unique(event_date, category)
+-- expect: range(units_sold, 0, )
+-- expect: range(category_revenue, 0, )
 -- Purchased product lines only; a category without sales that day has no row.
 SELECT
     event_date,

@@ -1,6 +1,10 @@
 -- gold.conversion_rate_daily(event_date, dau_count, unique_buyers, conversion_rate)
--- Input relation: silver_events (silver.events: the event contract's columns, ts as a UTC
--- TIMESTAMP, plus event_date = the UTC date of ts). DuckDB SQL.
+-- inputs: silver.events
+-- partition: event_date
+-- window_days: 0
+-- expect: not_null(event_date, dau_count, unique_buyers, conversion_rate)
+-- expect: unique(event_date)
+-- expect: range(conversion_rate, 0, 1)
 -- conversion_rate is a fraction (buyers / active users), as in the original; dashboards show it
 -- times 100.
 WITH daily AS (

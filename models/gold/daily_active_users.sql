@@ -1,6 +1,10 @@
 -- gold.daily_active_users(event_date, dau_count)
--- Input relation: silver_events (silver.events: the event contract's columns, ts as a UTC
--- TIMESTAMP, plus event_date = the UTC date of ts). DuckDB SQL.
+-- inputs: silver.events
+-- partition: event_date
+-- window_days: 0
+-- expect: not_null(event_date, dau_count)
+-- expect: unique(event_date)
+-- expect: range(dau_count, 1, )
 -- A user is active on a day when any event of theirs has that event_date.
 SELECT
     event_date,

@@ -1,6 +1,11 @@
 -- gold.events_by_source_daily(event_date, source, event_count)
--- Input relation: silver_events (silver.events: the event contract's columns, ts as a UTC
--- TIMESTAMP, plus event_date = the UTC date of ts). DuckDB SQL.
+-- inputs: silver.events
+-- partition: event_date
+-- window_days: 0
+-- expect: not_null(event_date, source, event_count)
+-- expect: unique(event_date, source)
+-- expect: range(event_count, 1, )
+-- expect warn: accepted_values(source, web, mobile, unknown)
 -- An event sent without a source is counted under 'unknown'.
 SELECT
     event_date,

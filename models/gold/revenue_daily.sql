@@ -1,6 +1,11 @@
 -- gold.revenue_daily(event_date, total_revenue, total_purchases, avg_order_value)
--- Input relation: silver_events (silver.events: the event contract's columns, ts as a UTC
--- TIMESTAMP, plus event_date = the UTC date of ts). DuckDB SQL.
+-- inputs: silver.events
+-- partition: event_date
+-- window_days: 0
+-- expect: not_null(event_date, total_revenue, total_purchases, avg_order_value)
+-- expect: unique(event_date)
+-- expect: range(total_revenue, 0, )
+-- expect warn: range(avg_order_value, 0, 10000)
 -- A purchase of several products is several purchase events sharing one order_id, so
 -- total_purchases counts orders (distinct order_id) and avg_order_value is revenue per order.
 -- Every day with events gets a row, a day without purchases with zeros. Money is rounded to

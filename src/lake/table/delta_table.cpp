@@ -308,7 +308,8 @@ core::Result<CommitResult> DeltaTable::append_partitions(
 
 core::Result<CommitResult> DeltaTable::overwrite(duckdb_connection connection,
                                                  const std::string& select_sql,
-                                                 const std::vector<std::string>& partitions) {
+                                                 const std::vector<std::string>& partitions,
+                                                 const std::vector<Txn>& txns) {
   const auto& partition_columns = snapshot_.metadata.partition_columns;
   if (!partitions.empty() && partition_columns.empty()) {
     return core::Error{fmt::format("{}: replaceWhere needs a partitioned table", root_.string())};
@@ -367,7 +368,8 @@ core::Result<CommitResult> DeltaTable::overwrite(duckdb_connection connection,
     if (replaced) request.actions.emplace_back(remove_of(live, true, when));
   }
   for (AddFile& add : files.value()) request.actions.emplace_back(std::move(add));
-  if (request.actions.empty()) return CommitResult{snapshot_.version, 0, 0, 0, 0};
+  if (request.actions.empty() && txns.empty()) return CommitResult{snapshot_.version, 0, 0, 0, 0};
+  for (const Txn& txn : txns) request.actions.emplace_back(txn);
   return commit(std::move(request));
 }
 

@@ -106,9 +106,11 @@ class DeltaTable {
                                                const std::vector<Txn>& txns = {});
   // replaceWhere: replaces the rows of exactly `partitions` (values of the first partition
   // column, e.g. event dates) with the rows of `select_sql`, which must all fall inside them (a
-  // row outside is refused, naming its value). An empty list replaces the whole table.
+  // row outside is refused, naming its value). An empty list replaces the whole table. `txns` are
+  // committed even when no file changes (the writer's progress moved on).
   core::Result<CommitResult> overwrite(duckdb_connection connection, const std::string& select_sql,
-                                       const std::vector<std::string>& partitions);
+                                       const std::vector<std::string>& partitions,
+                                       const std::vector<Txn>& txns = {});
 
   // Rewrites every partition holding more than one file smaller than `target_file_bytes` into
   // one file (dataChange = false). A partition changed concurrently is left for the next run.

@@ -1,0 +1,18 @@
+// Small helpers for the pipeline's queries on the lake's DuckDB: errors as messages, one value.
+#pragma once
+
+#include <duckdb.h>
+
+#include <cstdint>
+#include <string>
+
+#include "shoplake/core/result.hpp"
+
+namespace shoplake::pipeline {
+
+core::Status execute(duckdb_connection connection, const std::string& sql);
+// The first column of the first row (NULL reads as "" / 0).
+core::Result<std::string> query_text(duckdb_connection connection, const std::string& sql);
+core::Result<std::int64_t> query_int(duckdb_connection connection, const std::string& sql);
+
+}  // namespace shoplake::pipeline

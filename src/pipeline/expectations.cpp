@@ -1,0 +1,81 @@
+#include "expectations.hpp"
+
+#include <fmt/format.h>
+
+#include "duckdb_query.hpp"
+#include "shoplake/sql/duckdb_handles.hpp"
+
+namespace shoplake::pipeline {
+namespace {
+
+namespace duck = sql::duck;
+
+std::string number_literal(double value) {
+  return fmt::format("CAST('{}' AS DOUBLE)", value);
+}
+
+}  // namespace
+
+std::string failing_rows_sql(const Expectation& expectation, const std::string& relation) {
+  std::vector<std::string> columns;
+  for (const auto& column : expectation.columns) columns.push_back(duck::quote_identifier(column));
+  const std::string& first = columns.front();
+  switch (expectation.kind) {
+    case ExpectationKind::not_null:
+      return fmt::format("SELECT * FROM {} WHERE {} IS NULL", relation,
+                         fmt::join(columns, " IS NULL OR "));
+    case ExpectationKind::unique:
+      return fmt::format(
+          "SELECT * EXCLUDE (expectation_group_rows) FROM (SELECT *, count(*) OVER (PARTITION BY "
+          "{}) AS expectation_group_rows FROM {}) WHERE expectation_group_rows > 1",
+          fmt::join(columns, ", "), relation);
+    case ExpectationKind::accepted_values: {
+      std::vector<std::string> values;
+      for (const auto& value : expectation.values) values.push_back(duck::quote_literal(value));
+      return fmt::format(
+          "SELECT * FROM {} WHERE {} IS NOT NULL AND CAST({} AS VARCHAR) NOT IN ({})", relation,
+          first, first, fmt::join(values, ", "));
+    }
+    case ExpectationKind::range: {
+      std::vector<std::string> outside;
+      if (expectation.min)
+        outside.push_back(fmt::format("{} < {}", first, number_literal(*expectation.min)));
+      if (expectation.max)
+        outside.push_back(fmt::format("{} > {}", first, number_literal(*expectation.max)));
+      return fmt::format("SELECT * FROM {} WHERE {}", relation, fmt::join(outside, " OR "));
+    }
+  }
+  return {};
+}
+
+core::Result<std::vector<ExpectationResult>> check_expectations(
+    duckdb_connection connection, const std::vector<Expectation>& expectations,
+    const std::string& relation) {
+  std::vector<ExpectationResult> results;
+  for (const Expectation& expectation : expectations) {
+    const std::string failing = failing_rows_sql(expectation, relation);
+    auto count = query_int(connection, fmt::format("SELECT count(*) FROM ({})", failing));
+    if (!count) {
+      return core::Error{fmt::format("expectation {}: {}", expectation.text, count.error())};
+    }
+    ExpectationResult result;
+    result.expectation = expectation.text;
+    result.severity = expectation.severity;
+    result.failing_rows = count.value();
+    if (result.failing_rows > 0) {
+      auto sample = query_text(
+          connection,
+          fmt::format("SELECT CAST(to_json(list(failing)) AS VARCHAR) FROM (SELECT * FROM ({}) "
+                      "LIMIT 5) AS failing",
+                      failing));
+      if (!sample) {
+        return core::Error{fmt::format("expectation {}: {}", expectation.text, sample.error())};
+      }
+      result.sample_json = std::move(sample).value();
+    }
+    results.push_back(std::move(result));
+  }
+  return results;
+}
+
+}  // namespace shoplake::pipeline
