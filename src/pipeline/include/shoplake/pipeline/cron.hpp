@@ -20,11 +20,12 @@ class CronSchedule {
   static core::Result<CronSchedule> parse(std::string_view text);
 
   // The first fire time strictly after `after_ms`. Should that lie beyond the int64 millisecond
-  // range (some 292 million years out), INT64_MAX, which no schedule reaches.
+  // range (some 292 million years out), INT64_MAX, which is no whole minute and so never a fire
+  // time.
   std::int64_t next_after(std::int64_t after_ms) const;
   // The last fire time at or before `at_ms`; nullopt if there is none in the 5 years before it,
   // which only happens to rare schedules: "0 0 29 2 *" skips 2100, "0 0 29 2 */7" (Feb 29 on a
-  // Sunday) fires every 28 years or so.
+  // Sunday) fires 28 or 40 years apart.
   std::optional<std::int64_t> last_at_or_before(std::int64_t at_ms) const;
 
   const std::string& text() const { return text_; }
