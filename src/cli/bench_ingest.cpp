@@ -267,6 +267,7 @@ void add_bench_command(CLI::App& app) {
   add_bench_query_command(*bench);
   add_bench_realtime_command(*bench);
   add_bench_lake_command(*bench);
+  add_bench_pipeline_command(*bench);
 }
 
 }  // namespace shoplake::cli

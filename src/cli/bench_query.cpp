@@ -19,6 +19,7 @@
 
 #include "bench_statistics.hpp"
 #include "commands.hpp"
+#include "models_directory.hpp"
 #include "shoplake/core/ndjson_writer.hpp"
 #include "shoplake/core/time.hpp"
 #include "shoplake/server/clickhouse_routes.hpp"
@@ -148,25 +149,6 @@ std::string read_text(const fs::path& path) {
   std::ostringstream text;
   text << in.rdbuf();
   return text.str();
-}
-
-fs::path find_models(const std::string& setting) {
-  std::vector<fs::path> candidates;
-  if (!setting.empty()) {
-    candidates.emplace_back(setting);
-  } else {
-    // The binary lands in <checkout>/<build dir>/shoplake.
-    std::error_code error;
-    const fs::path self = fs::read_symlink("/proc/self/exe", error);
-    if (!error) candidates.push_back(self.parent_path().parent_path() / "models");
-    candidates.emplace_back("models");
-  }
-  for (const auto& candidate : candidates) {
-    if (fs::exists(candidate / "dashboards" / "overview.sql")) return fs::absolute(candidate);
-  }
-  throw CommandError{2,
-                     "cannot find the models directory (models/dashboards/overview.sql); "
-                     "pass --models DIR"};
 }
 
 struct Panel {
@@ -553,7 +535,7 @@ void report(const BenchQueryOptions& options, const std::vector<Panel>& panels,
 }
 
 void run_bench_query(const BenchQueryOptions& options) {
-  const fs::path models = find_models(options.models);
+  const fs::path models = find_models_directory(options.models, "dashboards/overview.sql");
   const std::vector<Panel> panels = read_panels(models / "dashboards" / "overview.sql");
   const fs::path scratch = fs::temp_directory_path() /
                            fmt::format("shoplake-bench-query-{}", static_cast<long>(::getpid()));

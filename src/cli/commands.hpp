@@ -26,6 +26,8 @@ void add_up_command(CLI::App& app, const GlobalOptions& global);
 void add_log_command(CLI::App& app, const GlobalOptions& global);
 void add_alerts_command(CLI::App& app);
 void add_lake_command(CLI::App& app, const GlobalOptions& global);
+// `dag` talks to a running `shoplake up` over HTTP, so it needs no data directory.
+void add_dag_command(CLI::App& app);
 void add_bench_command(CLI::App& app);
 // `bench query` (bench_query.cpp), added to `bench` by add_bench_command.
 void add_bench_query_command(CLI::App& bench);
@@ -33,6 +35,8 @@ void add_bench_query_command(CLI::App& bench);
 void add_bench_realtime_command(CLI::App& bench);
 // `bench lake` (bench_lake.cpp).
 void add_bench_lake_command(CLI::App& bench);
+// `bench pipeline` (bench_pipeline.cpp).
+void add_bench_pipeline_command(CLI::App& bench);
 
 // A command that fails throws this; main prints `message` and exits with `exit_code`.
 struct CommandError {

@@ -145,4 +145,27 @@ std::string LakeRuntime::banner() const {
                      state_->lake_directory.string(), state_->bronze->stats().events_version);
 }
 
+const std::filesystem::path& LakeRuntime::lake_directory() const {
+  return state_->lake_directory;
+}
+
+lake::ParquetIo& LakeRuntime::parquet() const {
+  return *state_->parquet;
+}
+
+void LakeRuntime::publish(const std::string& layer, const std::string& name,
+                          const lake::Snapshot& snapshot) const {
+  if (auto published = state_->publisher->publish(layer, name, snapshot); !published) {
+    spdlog::warn("lake: cannot publish {}.{}: {}", layer, name, published.error());
+  }
+}
+
+bool LakeRuntime::wait_for_bronze(std::uint64_t offset, std::chrono::milliseconds timeout) const {
+  return state_->bronze->wait_for_offset(offset, timeout);
+}
+
+std::int64_t LakeRuntime::bronze_events_version() const {
+  return state_->bronze->stats().events_version;
+}
+
 }  // namespace shoplake::cli

@@ -3,6 +3,8 @@
 // current snapshot, switched on each commit.
 #pragma once
 
+#include <chrono>
+#include <cstdint>
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -12,6 +14,11 @@
 #include "shoplake/log/event_log.hpp"
 #include "shoplake/server/main_server.hpp"
 #include "shoplake/sql/catalog.hpp"
+
+namespace shoplake::lake {
+class ParquetIo;
+struct Snapshot;
+}  // namespace shoplake::lake
 
 namespace shoplake::cli {
 
@@ -38,6 +45,16 @@ class LakeRuntime {
   void add_metrics(server::MainServer& http) const;
   void add_health_check(server::MainServer& http) const;
   std::string banner() const;
+
+  // For the batch pipeline, which writes silver and gold beside bronze.
+  const std::filesystem::path& lake_directory() const;
+  lake::ParquetIo& parquet() const;
+  // Switches layer.name in the SQL catalog to `snapshot` (what bronze commits do too).
+  void publish(const std::string& layer, const std::string& name,
+               const lake::Snapshot& snapshot) const;
+  // Blocks until every log entry before `offset` is in bronze, or the timeout passes.
+  bool wait_for_bronze(std::uint64_t offset, std::chrono::milliseconds timeout) const;
+  std::int64_t bronze_events_version() const;
 
  private:
   struct State;

@@ -57,6 +57,7 @@ int main(int argc, char** argv) {
   add_log_command(app, global);
   add_alerts_command(app);
   add_lake_command(app, global);
+  add_dag_command(app);
   add_bench_command(app);
 
   try {

@@ -165,6 +165,14 @@ void RealtimeRuntime::stop() {
   if (state_->dispatcher) state_->dispatcher->stop();
 }
 
+void RealtimeRuntime::raise(const alert::Alert& alert) {
+  state_->alerts_decided.fetch_add(1, std::memory_order_relaxed);
+  if (auto recorded = state_->history->record(alert); !recorded) {
+    spdlog::warn("alerts: {}", recorded.error());
+  }
+  state_->dispatcher->deliver(alert);
+}
+
 const alert::AlertHistory& RealtimeRuntime::history() const {
   return *state_->history;
 }

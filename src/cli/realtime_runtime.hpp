@@ -40,6 +40,9 @@ class RealtimeRuntime {
   void stop();
 
   const alert::AlertHistory& history() const;
+  // An alert decided elsewhere (the pipeline's reconciliation): into the history and out to the
+  // sinks, like the detector's own.
+  void raise(const alert::Alert& alert);
   void add_metrics(server::MainServer& http) const;
   void add_health_check(server::MainServer& http) const;
   std::string banner() const;  // the lines `up` prints about it

@@ -10,12 +10,14 @@
 #include "commands.hpp"
 #include "data_directory.hpp"
 #include "lake_runtime.hpp"
+#include "pipeline_runtime.hpp"
 #include "realtime_runtime.hpp"
 #include "shoplake/ingest/kafka_source.hpp"
 #include "shoplake/log/event_log.hpp"
 #include "shoplake/server/alert_routes.hpp"
 #include "shoplake/server/clickhouse_routes.hpp"
 #include "shoplake/server/collector_routes.hpp"
+#include "shoplake/server/dag_routes.hpp"
 #include "shoplake/server/main_server.hpp"
 #include "shoplake/server/query_routes.hpp"
 #include "shoplake/sql/clickhouse_dialect.hpp"
@@ -41,6 +43,7 @@ struct UpOptions {
   double export_interval_seconds = 10;
   RealtimeOptions realtime;
   LakeOptions lake;
+  PipelineOptions pipeline;
 };
 
 std::unique_ptr<sql::Engine> open_sql_engine(const std::filesystem::path& data_dir,
@@ -156,6 +159,7 @@ void run_up(const GlobalOptions& global, const UpOptions& options) {
   }
   const std::filesystem::path data_dir = global.data_dir;
   const DataDirectoryLock lock(data_dir);
+
   const sigset_t shutdown_signals = block_shutdown_signals();
 
   const auto event_log = open_event_log(data_dir, options);
@@ -164,13 +168,21 @@ void run_up(const GlobalOptions& global, const UpOptions& options) {
   const auto realtime =
       RealtimeRuntime::start(*event_log, engine->catalog(), data_dir, options.realtime);
   const auto lake = LakeRuntime::start(*event_log, engine->catalog(), data_dir, options.lake);
+  const auto pipeline =
+      PipelineRuntime::start(*lake, *engine, *realtime, data_dir, options.pipeline);
+  pipeline->backfill_history_if_empty(*event_log);
   server::MainServer http(options.http);
+  if (!options.clickhouse.password.empty()) {
+    http.require_api_credentials(options.clickhouse.user, options.clickhouse.password);
+  }
   server::CollectorRoutes collector(*event_log, options.collector);
   collector.install(http.routes());
   server::QueryRoutes query_api(*engine);
   query_api.install(http.routes());
   server::AlertRoutes alert_api(realtime->history());
   alert_api.install(http.routes());
+  server::DagRoutes dag_api(pipeline->scheduler(), pipeline->store());
+  dag_api.install(http.routes());
   const auto port = http.listen();
   if (!port) throw CommandError{1, port.error()};
 
@@ -196,6 +208,7 @@ void run_up(const GlobalOptions& global, const UpOptions& options) {
   realtime->add_health_check(http);
   lake->add_metrics(http);
   lake->add_health_check(http);
+  pipeline->add_metrics(http);
   if (kafka_source) {
     http.add_health_check([source = kafka_source.get()] {
       const std::string failure = source->failure();
@@ -218,7 +231,7 @@ void run_up(const GlobalOptions& global, const UpOptions& options) {
       options.http.bind, port.value(),
       std::filesystem::absolute(data_dir / "log").lexically_normal().string(), options.fsync,
       engine->duckdb_version(), clickhouse_port.value());
-  fmt::print("{}{}", realtime->banner(), lake->banner());
+  fmt::print("{}{}{}", realtime->banner(), lake->banner(), pipeline->banner());
   if (kafka_source) {
     fmt::print("  kafka source    {} topic {} group {}\n", options.kafka.brokers,
                options.kafka.topic, options.kafka.group);
@@ -240,6 +253,7 @@ void run_up(const GlobalOptions& global, const UpOptions& options) {
   clickhouse_http.stop();
   http_thread.join();
   clickhouse_thread.join();
+  pipeline->stop();
   realtime->stop();
   lake->stop();
 }
@@ -256,8 +270,10 @@ void add_up_command(CLI::App& app, const GlobalOptions& global) {
       "ClickHouse-compatible HTTP interface on its own port, the real-time engine (realtime.* "
       "tables, anomaly alerts to Slack/webhooks, GET /v1/alerts), the bronze landing into the "
       "Delta "
-      "lake (bronze.events, bronze.rejected), holding the data directory. Pipeline, web UI and "
-      "chat join it as they are built.");
+      "lake (bronze.events, bronze.rejected), the batch pipeline (silver.*, gold.*, /v1/dags) "
+      "on its schedule, holding the data directory. On an empty data directory it first "
+      "simulates days of history and computes them. Web UI and chat join it as they are "
+      "built.");
   with_env(command->add_option("--port", options->http.port, "Main HTTP port (0: any free port)")
                ->check(CLI::Range(0, 65535))
                ->capture_default_str());
@@ -347,6 +363,7 @@ void add_up_command(CLI::App& app, const GlobalOptions& global) {
                ->capture_default_str());
   add_realtime_flags(*command, options->realtime);
   add_lake_flags(*command, options->lake);
+  add_pipeline_flags(*command, options->pipeline);
   command->callback([&global, options] { run_up(global, *options); });
 }
 

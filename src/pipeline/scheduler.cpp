@@ -88,12 +88,14 @@ struct Scheduler::State {
     out << nlohmann::json{{"paused", paused}}.dump() << '\n';
   }
 
-  void enqueue(DagRun run) {
+  // Returns the run as queued.
+  DagRun enqueue(DagRun run) {
     run.queued_ms = core::now_ms();
     run.state = RunState::queued;
     if (auto saved = store.save(run); !saved) spdlog::warn("pipeline: {}", saved.error());
-    queue.push_back(std::move(run));
+    queue.push_back(run);
     changed.notify_all();
+    return run;
   }
 
   // Sleeps until `deadline` unless stopping; false when stopping.
@@ -162,7 +164,8 @@ struct Scheduler::State {
                          fmt::format("success in {} ms", task.ended_ms - task.started_ms));
         return true;
       }
-      task.error = timed_out ? fmt::format("timed out after {} s ({})",
+      // The runner's errors start with the model's name; a timeout says so first.
+      task.error = timed_out ? fmt::format("{}: timed out after {} s ({})", model.name,
                                            options.task_timeout.count() / 1000.0, outcome.error())
                              : outcome.error();
       store.append_log(task.run_id, task.task, "failed: " + task.error);
@@ -261,7 +264,7 @@ struct Scheduler::State {
         }
         failed_tables.insert(model.name);
         if (model.rejected_table) failed_tables.insert(*model.rejected_table);
-        if (first_error.empty()) first_error = fmt::format("{}: {}", task.task, task.error);
+        if (first_error.empty()) first_error = task.error;
       }
     }
     if (reconciler && first_error.empty() && !gold_dates.empty()) {
@@ -421,8 +424,7 @@ core::Result<DagRun> Scheduler::trigger(const TriggerRequest& request) {
   run.run_id = run_id_for(run.run_type, run.logical_ms);
   // Two triggers in one millisecond would share an id.
   while (state_->store.run(run.run_id)) run.run_id += "_";
-  state_->enqueue(run);
-  return run;
+  return state_->enqueue(std::move(run));
 }
 
 std::optional<DagRun> Scheduler::wait(const std::string& run_id,

@@ -1,5 +1,7 @@
 #include "shoplake/server/main_server.hpp"
 
+#include "credentials.hpp"
+
 #include <fmt/core.h>
 #include <httplib.h>
 
@@ -42,7 +44,28 @@ void MainServer::add_health_check(std::function<std::string()> check) {
   health_checks_.push_back(std::move(check));
 }
 
+void MainServer::require_api_credentials(std::string user, std::string password) {
+  api_user_ = std::move(user);
+  api_password_ = std::move(password);
+}
+
 void MainServer::add_builtin_routes() {
+  http_->set_pre_routing_handler([this](const httplib::Request& request,
+                                        httplib::Response& response) {
+    using Answer = httplib::Server::HandlerResponse;
+    if (api_password_.empty() || request.path.rfind("/v1/", 0) != 0 ||
+        request.path == "/v1/events" || credentials_accepted(request, api_user_, api_password_)) {
+      return Answer::Unhandled;
+    }
+    response.status = 401;
+    response.set_header("WWW-Authenticate", "Basic realm=\"shoplake\"");
+    response.set_content(nlohmann::json{{"error",
+                                         "this API needs the SQL user's password (Basic auth, or "
+                                         "X-ClickHouse-User and X-ClickHouse-Key)"}}
+                             .dump(),
+                         "application/json");
+    return Answer::Handled;
+  });
   http_->Get("/healthz", [this](const httplib::Request&, httplib::Response& response) {
     const auto uptime = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_);
     nlohmann::json problems = nlohmann::json::array();

@@ -684,6 +684,25 @@ TEST_F(ClickHouseAuth, WrongPasswordIsRefused) {
   expect_refused(post(port(), "/", "SELECT 1", {{"Authorization", "Basic not base64!"}}));
 }
 
+// The main port's APIs (SQL as JSON, DAGs, alerts) need the same password; the collector has
+// write keys of its own and health and metrics none.
+TEST_F(ClickHouseAuth, TheMainPortsApisNeedTheSamePassword) {
+  const int main_port = shoplake_->port();
+  const std::string query = R"({"sql": "SELECT 1"})";
+  EXPECT_EQ(post(main_port, "/v1/query", query).status, 401);
+  EXPECT_EQ(get(main_port, "/v1/dags").status, 401);
+  EXPECT_EQ(get(main_port, "/v1/alerts").status, 401);
+  EXPECT_EQ(post(main_port, "/v1/query", query, {{"X-ClickHouse-Key", "wrong"}}).status, 401);
+  EXPECT_EQ(post(main_port, "/v1/query", query, {{"X-ClickHouse-Key", "secret"}}).status, 200);
+  EXPECT_EQ(get(main_port, "/v1/dags", {{"Authorization", "Basic ZGVmYXVsdDpzZWNyZXQ="}}).status,
+            200);
+  EXPECT_EQ(get(main_port, "/healthz").status, 200);
+  EXPECT_EQ(
+      post(main_port, "/v1/events", R"({"event_id":"a","event_type":"login","ts":1,"user_id":"u"})")
+          .status,
+      200);
+}
+
 TEST_F(ClickHouseAuth, EachWayOfGivingCredentialsWorks) {
   expect_accepted(post(port(), "/", "SELECT 1",
                        {{"X-ClickHouse-User", "default"}, {"X-ClickHouse-Key", "secret"}}));

@@ -2,6 +2,7 @@
 
 #include <signal.h>
 
+#include <algorithm>
 #include <regex>
 
 namespace shoplake::testing {
@@ -12,6 +13,11 @@ std::vector<std::string> up_command(const std::string& data_dir,
                                     const std::vector<std::string>& extra_args) {
   std::vector<std::string> argv{shoplake_binary(),   "up", "--port",     "0",
                                 "--clickhouse-port", "0",  "--data-dir", data_dir};
+  // Days of simulated history on an empty data directory would slow every test that does not
+  // ask for them.
+  if (std::find(extra_args.begin(), extra_args.end(), "--history") == extra_args.end()) {
+    argv.emplace_back("--no-history");
+  }
   argv.insert(argv.end(), extra_args.begin(), extra_args.end());
   return argv;
 }

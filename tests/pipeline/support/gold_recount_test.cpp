@@ -83,7 +83,7 @@ struct NaiveDate {
     }
   }
   std::string text() const {
-    char buffer[16];
+    char buffer[48];
     std::snprintf(buffer, sizeof buffer, "%04d-%02d-%02d", year, month, day);
     return buffer;
   }

@@ -31,6 +31,10 @@ class MainServer {
 
   // For components to add their routes, before listen().
   httplib::Server& routes();
+  // From now on every /v1/ request but the collector's (which has write keys) must present these
+  // credentials as ClickHouse clients do (Basic auth, X-ClickHouse-User/-Key, user= and
+  // password=), or is answered 401: the JSON SQL API, the DAGs, the alerts.
+  void require_api_credentials(std::string user, std::string password);
   // For components to add their figures to /metrics; each producer runs per scrape.
   void add_metrics(std::function<void(MetricsText&)> producer);
   // For components that can fail while the server runs: a check returns what is wrong (empty:
@@ -52,6 +56,8 @@ class MainServer {
   std::mutex metrics_mutex_;
   std::vector<std::function<void(MetricsText&)>> metrics_producers_;
   std::vector<std::function<std::string()>> health_checks_;
+  std::string api_user_;
+  std::string api_password_;  // empty: no credentials asked
 };
 
 // True for 127.0.0.0/8, ::1 and "localhost".
