@@ -127,6 +127,13 @@ class EventSource {
     config.events_per_second =
         std::min(sim::kMaxEventsPerSecond, static_cast<double>(options.events) /
                                                (static_cast<double>(options.days) * 86400.0));
+    // Users in proportion to the rate, as many per event as the default shop has: with the default
+    // 1,000 users a higher rate only makes them visit more often, and a frequent visitor rarely
+    // fills a cart, so 10 M events would hold about 500 purchases instead of a shop's share.
+    const double scale =
+        std::max(1.0, config.events_per_second / sim::SimulatorConfig{}.events_per_second);
+    config.initial_users = static_cast<std::uint32_t>(config.initial_users * scale);
+    config.users_per_hour *= scale;
     return config;
   }
 
