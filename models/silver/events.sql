@@ -3,6 +3,7 @@
 -- inputs: bronze.events
 -- partition: event_date
 -- window_days: 1
+-- spread_days: 0
 -- rejected: silver.rejected
 -- expect: not_null(event_id, event_type, event_time, user_id, session_id, currency, event_date)
 -- expect: unique(event_id)
@@ -11,6 +12,11 @@
 -- expect: range(quantity, 1, 1000)
 --
 -- Decisions (docs/PIPELINE.md):
+-- - A change to bronze day D recomputes day D alone (spread_days: 0), reading D-1 .. D+1: rows
+--   added to bronze arrive after every row already there, so they never displace a neighbouring
+--   day's first arrival. The one effect they can have on a neighbour, a late event without a
+--   session changing where a derived session across midnight ends, waits for that day's next
+--   change or a backfill.
 -- - A duplicate is a second row with the same event_id within the window (the day before and
 --   after): the first to arrive (lowest log_offset) wins. Retries resend the same event, with the
 --   same ts, so its copies fall on one day.
@@ -18,58 +24,56 @@
 --   currency upper-cased.
 -- - Events sent without a session get one derived per user: 30 minutes without an event of that
 --   user ends it; its id is 'derived:<user_id>:<epoch ms of its first event>', the same whichever
---   day is recomputed (window_days covers a session across midnight).
+--   day is recomputed (window_days covers a session across midnight). Every sessionless event
+--   counts as activity, a rejected one too.
 -- - Semantic rules, beyond what the collector validated: the first that fails names the row's
 --   rejected_rule.
-WITH arrivals AS (
-    SELECT *
+WITH keyed AS NOT MATERIALIZED (
+    SELECT *, hash(event_id) AS event_key
     FROM bronze_events
-    QUALIFY row_number() OVER (PARTITION BY event_id ORDER BY log_offset) = 1
 ),
-normalized AS (
-    SELECT
-        event_id,
-        lower(trim(event_type)) AS event_type,
-        event_time,
-        user_id,
-        nullif(trim(session_id), '') AS session_id,
-        nullif(lower(trim(source)), '') AS source,
-        product_id,
-        nullif(lower(trim(category)), '') AS category,
-        price,
-        quantity,
-        nullif(order_id, '') AS order_id,
-        upper(coalesce(nullif(trim(currency), ''), 'USD')) AS currency,
-        properties,
-        ingested_at,
-        log_offset,
-        CASE
-            WHEN price > 100000 THEN 'price_above_100000'
-            WHEN quantity > 1000 THEN 'quantity_above_1000'
-            WHEN event_time > ingested_at + INTERVAL 5 MINUTE THEN 'event_time_after_arrival'
-        END AS rejected_rule
-    FROM arrivals
+-- Almost every event arrives once: only the few ids whose hash repeats go through the costly
+-- exact deduplication (a hash collision costs a comparison, never an event).
+repeated AS (
+    SELECT event_key FROM keyed GROUP BY event_key HAVING count(*) > 1
 ),
+-- The first arrival of each event of the days computed (in_model_days); the days around them are
+-- read only to find repeats.
+arrivals AS (
+    SELECT * EXCLUDE (event_key)
+    FROM keyed ANTI JOIN repeated USING (event_key)
+    WHERE in_model_days(event_date)
+    UNION ALL
+    SELECT * EXCLUDE (event_key, arrival)
+    FROM (
+        SELECT *, row_number() OVER (PARTITION BY event_id ORDER BY log_offset) AS arrival
+        FROM keyed SEMI JOIN repeated USING (event_key)
+    )
+    WHERE arrival = 1 AND in_model_days(event_date)
+),
+-- Sessions for the events sent without one, straight from bronze: a second copy of an event has
+-- its time, so it moves no session boundary, and the join on log_offset finds only the winner.
 sessionless AS (
     SELECT
-        event_id,
+        log_offset,
         user_id,
         event_time,
+        event_id,
         CASE
-            WHEN lag(event_time) OVER (PARTITION BY user_id ORDER BY event_time, event_id) IS NULL
-                OR event_time - lag(event_time) OVER (PARTITION BY user_id ORDER BY event_time, event_id)
-                    > INTERVAL 30 MINUTE
+            WHEN lag(event_time) OVER by_user IS NULL
+                OR event_time - lag(event_time) OVER by_user > INTERVAL 30 MINUTE
             THEN 1 ELSE 0
         END AS starts_session
-    FROM normalized
-    WHERE session_id IS NULL AND rejected_rule IS NULL
+    FROM bronze_events
+    WHERE nullif(trim(session_id), '') IS NULL
+    WINDOW by_user AS (PARTITION BY user_id ORDER BY event_time, event_id)
 ),
 derived AS (
     SELECT
-        event_id,
+        log_offset,
         'derived:' || user_id || ':' || epoch_ms(
             first_value(event_time) OVER (PARTITION BY user_id, session_number ORDER BY event_time, event_id)
-        ) AS session_id
+        ) AS derived_session_id
     FROM (
         SELECT
             *,
@@ -78,23 +82,27 @@ derived AS (
     )
 )
 SELECT
-    n.event_id,
-    n.event_type,
-    n.event_time,
-    n.user_id,
-    coalesce(n.session_id, d.session_id) AS session_id,
-    d.session_id IS NOT NULL AS session_derived,
-    n.source,
-    n.product_id,
-    n.category,
-    n.price,
-    n.quantity,
-    n.order_id,
-    n.currency,
-    n.properties,
-    n.ingested_at,
-    n.log_offset,
-    CAST(timezone('UTC', n.event_time) AS DATE) AS event_date,
-    n.rejected_rule
-FROM normalized AS n
-LEFT JOIN derived AS d USING (event_id)
+    a.event_id,
+    lower(trim(a.event_type)) AS event_type,
+    a.event_time,
+    a.user_id,
+    coalesce(nullif(trim(a.session_id), ''), d.derived_session_id) AS session_id,
+    d.derived_session_id IS NOT NULL AS session_derived,
+    nullif(lower(trim(a.source)), '') AS source,
+    a.product_id,
+    nullif(lower(trim(a.category)), '') AS category,
+    a.price,
+    a.quantity,
+    nullif(a.order_id, '') AS order_id,
+    upper(coalesce(nullif(trim(a.currency), ''), 'USD')) AS currency,
+    a.properties,
+    a.ingested_at,
+    a.log_offset,
+    CAST(timezone('UTC', a.event_time) AS DATE) AS event_date,
+    CASE
+        WHEN a.price > 100000 THEN 'price_above_100000'
+        WHEN a.quantity > 1000 THEN 'quantity_above_1000'
+        WHEN a.event_time > a.ingested_at + INTERVAL 5 MINUTE THEN 'event_time_after_arrival'
+    END AS rejected_rule
+FROM arrivals AS a
+LEFT JOIN derived AS d USING (log_offset)

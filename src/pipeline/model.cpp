@@ -144,13 +144,17 @@ core::Status apply_header_entry(Model& model, std::string_view key, std::string_
   } else if (key == "partition") {
     if (!is_identifier(value)) return core::Error{fmt::format("'{}' is not a column", value)};
     model.partition_column = std::string(value);
-  } else if (key == "window_days") {
+  } else if (key == "window_days" || key == "spread_days") {
     int days = -1;
     const auto [end, error] = std::from_chars(value.data(), value.data() + value.size(), days);
     if (error != std::errc{} || end != value.data() + value.size() || days < 0 || days > 31) {
       return core::Error{fmt::format("'{}' is not a number of days from 0 to 31", value)};
     }
-    model.window_days = days;
+    if (key == "window_days") {
+      model.window_days = days;
+    } else {
+      model.spread_days = days;
+    }
   } else if (key == "rejected") {
     if (!is_table_name(value)) return core::Error{fmt::format("'{}' is not a table", value)};
     model.rejected_table = std::string(value);
@@ -161,7 +165,8 @@ core::Status apply_header_entry(Model& model, std::string_view key, std::string_
     model.expectations.push_back(std::move(expectation).value());
   } else {
     return core::Error{
-        fmt::format("unknown key (inputs, partition, window_days, rejected, expect, expect warn)")};
+        fmt::format("unknown key (inputs, partition, window_days, spread_days, rejected, expect, "
+                    "expect warn)")};
   }
   return core::ok_status();
 }

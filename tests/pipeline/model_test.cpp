@@ -25,6 +25,7 @@ TEST(ModelTest, ReadsTheHeaderAndLeavesProseAlone) {
                              "-- inputs: silver.events, bronze.events\n"
                              "-- partition: day\n"
                              "-- window_days: 2\n"
+                             "-- spread_days: 0\n"
                              "-- expect: not_null(day, total_revenue)\n"
                              "-- expect warn: range(total_revenue, 0, )\n"
                              "-- expect error: accepted_values(source, 'web', mobile)\n"
@@ -36,6 +37,7 @@ TEST(ModelTest, ReadsTheHeaderAndLeavesProseAlone) {
   EXPECT_EQ(model.inputs, (std::vector<std::string>{"silver.events", "bronze.events"}));
   EXPECT_EQ(model.partition_column, "day");
   EXPECT_EQ(model.window_days, 2);
+  EXPECT_EQ(model.spread_days, 0);
   ASSERT_EQ(model.expectations.size(), 3u);
   EXPECT_EQ(model.expectations[0].kind, ExpectationKind::not_null);
   EXPECT_EQ(model.expectations[0].columns, (std::vector<std::string>{"day", "total_revenue"}));
@@ -51,8 +53,8 @@ TEST(ModelTest, ErrorsNameTheLineTheKeyAndWhy) {
             "gold.x line 2: expect: unknown expectation 'positive' (not_null, unique, "
             "accepted_values, range)");
   EXPECT_EQ(error_of("gold.x", "-- input: silver.events\nSELECT 1"),
-            "gold.x line 1: input: unknown key (inputs, partition, window_days, rejected, expect, "
-            "expect warn)");
+            "gold.x line 1: input: unknown key (inputs, partition, window_days, spread_days, "
+            "rejected, expect, expect warn)");
   EXPECT_EQ(error_of("gold.x", "-- inputs: silver.events\n-- window_days: -1\nSELECT 1"),
             "gold.x line 2: window_days: '-1' is not a number of days from 0 to 31");
   EXPECT_EQ(error_of("gold.x", "-- inputs: silver.events\n-- expect: range(a, 2, 1)\nSELECT 1"),

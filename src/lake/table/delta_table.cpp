@@ -339,8 +339,24 @@ core::Result<CommitResult> DeltaTable::overwrite(duckdb_connection connection,
           partition_columns.front(), value ? value.get() : "NULL", fmt::join(partitions, ", "))};
     }
   }
-  auto files =
-      parquet_.write_data_files(connection, select_sql, root_, snapshot_.schema, partition_columns);
+  core::Result<std::vector<AddFile>> files = std::vector<AddFile>{};
+  if (partitions.empty()) {
+    files = parquet_.write_data_files(connection, select_sql, root_, snapshot_.schema,
+                                      partition_columns);
+  } else {
+    // One file a partition without PARTITION_BY, which buffers every row before encoding: the
+    // SELECT runs once a partition, so callers pass a table or a cheap view.
+    const std::string column = sql::duck::quote_identifier(partition_columns.front());
+    for (const std::string& value : partitions) {
+      auto written = parquet_.write_partition_file(
+          connection,
+          fmt::format("SELECT * EXCLUDE ({0}) FROM ({1}) WHERE CAST({0} AS VARCHAR) = {2}", column,
+                      select_sql, sql::duck::quote_literal(value)),
+          root_, snapshot_.schema, {{partition_columns.front(), value}});
+      if (!written) return core::Error{written.error()};
+      for (AddFile& add : written.value()) files.value().push_back(std::move(add));
+    }
+  }
   if (!files) return core::Error{files.error()};
 
   CommitRequest request;

@@ -106,8 +106,10 @@ class DeltaTable {
                                                const std::vector<Txn>& txns = {});
   // replaceWhere: replaces the rows of exactly `partitions` (values of the first partition
   // column, e.g. event dates) with the rows of `select_sql`, which must all fall inside them (a
-  // row outside is refused, naming its value). An empty list replaces the whole table. `txns` are
-  // committed even when no file changes (the writer's progress moved on).
+  // row outside is refused, naming its value). An empty list replaces the whole table. Named
+  // partitions are written one file each, running `select_sql` once per partition: pass a table
+  // or a cheap view. `txns` are committed even when no file changes (the writer's progress moved
+  // on).
   core::Result<CommitResult> overwrite(duckdb_connection connection, const std::string& select_sql,
                                        const std::vector<std::string>& partitions,
                                        const std::vector<Txn>& txns = {});

@@ -5,6 +5,8 @@
 //   -- inputs: silver.events
 //   -- partition: event_date
 //   -- window_days: 1
+//   -- spread_days: 0
+//   -- spread_days: 0
 //   -- rejected: silver.rejected
 //   -- expect: not_null(event_date, dau_count)
 //   -- expect warn: range(avg_order_value, 0, 10000)
@@ -40,9 +42,11 @@ struct Model {
   std::string name;  // "gold.revenue_daily": the table it writes
   std::string layer;
   std::string table;
-  std::vector<std::string> inputs;            // lake tables, "bronze.events"
-  std::string partition_column;               // a DATE column of the output, e.g. event_date
-  int window_days = 0;                        // output day D reads input days D-window .. D+window
+  std::vector<std::string> inputs;  // lake tables, "bronze.events"
+  std::string partition_column;     // a DATE column of the output, e.g. event_date
+  int window_days = 0;              // output day D reads input days D-window .. D+window
+  // A change on input day d recomputes output days d-spread .. d+spread; window_days if unset.
+  std::optional<int> spread_days;
   std::optional<std::string> rejected_table;  // rows with a non-null rejected_rule go there
   std::vector<Expectation> expectations;
   std::string sql;  // the whole file
