@@ -39,7 +39,12 @@ struct UpOptions {
   server::ClickHouseHttpOptions clickhouse;
   sql::EngineOptions sql;
   std::int64_t query_timeout_ms = 30'000;
-  sql::ExportOptions clickhouse_export;  // url empty: no export
+  // url empty: no export (ExportOptions' own default points at a local ClickHouse).
+  sql::ExportOptions clickhouse_export = [] {
+    sql::ExportOptions none;
+    none.url.clear();
+    return none;
+  }();
   double export_interval_seconds = 10;
   RealtimeOptions realtime;
   LakeOptions lake;
