@@ -6,6 +6,8 @@
 #include <httplib.h>
 #include <signal.h>
 
+#include <filesystem>
+#include <fstream>
 #include <random>
 #include <thread>
 
@@ -133,6 +135,85 @@ TEST(Pipeline, HistoryOnAnEmptyDirectoryThenTheDagFromRestSqlAndTheCli) {
   EXPECT_EQ(get_json(port, kDag)["paused"], true);
   EXPECT_EQ(run_shoplake({"dag", "unpause", "--port", port_text}).exit_code, 0);
   EXPECT_EQ(get_json(port, kDag)["paused"], false);
+}
+
+std::string events_at(std::int64_t ts_ms, const std::string& prefix, int count) {
+  std::string body;
+  for (int i = 0; i < count; ++i) {
+    body += fmt::format(
+        R"({{"event_id":"{}-{}","event_type":"view","ts":{},"user_id":"u{}","session_id":"s{}"}})",
+        prefix, i, ts_ms, i % 7, i % 7);
+    body += '\n';
+  }
+  return body;
+}
+
+std::int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// Events later than the realtime engine's lateness are in gold, not in realtime: reconciliation
+// records the drift and raises an alert.
+TEST(Pipeline, DriftBetweenGoldAndRealtimeRaisesAnAlert) {
+  TempDir dir;
+  RunningShoplake shoplake(dir.path() + "/data", {"--allowed-lateness-seconds", "1",
+                                                  "--bronze-commit-interval-seconds", "0.1"});
+  ASSERT_GT(shoplake.port(), 0) << shoplake.process().read_all_stderr();
+  const int port = shoplake.port();
+  const std::int64_t now = now_ms();
+  httplib::Client client("127.0.0.1", port);
+  auto on_time = client.Post("/v1/events", events_at(now, "on-time", 100), "application/x-ndjson");
+  ASSERT_TRUE(on_time && on_time->status == 200);
+  std::this_thread::sleep_for(200ms);
+  // A minute behind the engine's clock, with a second of lateness allowed: counted late.
+  auto late =
+      client.Post("/v1/events", events_at(now - 60'000, "late", 20), "application/x-ndjson");
+  ASSERT_TRUE(late && late->status == 200);
+  std::this_thread::sleep_for(500ms);  // a few bronze commits
+
+  const auto run = post_json(port, std::string(kDag) + "/runs", "");
+  ASSERT_EQ(wait_for_run(port, run.value("run_id", ""))["state"], "success");
+  EXPECT_EQ(query_rows(port,
+                       "SELECT gold, realtime, alerted FROM meta.reconciliation WHERE kpi = "
+                       "'events'"),
+            "[[120,100,1]]");
+  const json alerts = get_json(port, "/v1/alerts?rule=reconciliation_drift");
+  ASSERT_EQ(alerts["alerts"].size(), 1u) << alerts.dump();
+  EXPECT_EQ(alerts["alerts"][0]["state"], "firing");
+  EXPECT_NE(alerts["alerts"][0]["summary"].get<std::string>().find("gold 120.00, realtime 100.00"),
+            std::string::npos)
+      << alerts.dump();
+}
+
+// A model that fails: the run fails after its retries, `dag trigger --wait` exits 1 with the
+// error, and the other models' tables are still written.
+TEST(Pipeline, AFailingModelFailsTheRunAndTheWaitingTrigger) {
+  TempDir dir;
+  const std::filesystem::path models = dir.path() + "/models";
+  std::filesystem::copy(SHOPLAKE_MODELS_DIR, models, std::filesystem::copy_options::recursive);
+  {
+    std::ofstream broken(models / "gold" / "broken.sql");
+    broken << "-- inputs: silver.events\n"
+              "SELECT event_date, error('this model is broken') AS n FROM silver_events\n";
+  }
+  RunningShoplake shoplake(dir.path() + "/data", {"--models", models.string(), "--pipeline-retries",
+                                                  "1", "--pipeline-retry-backoff-seconds", "0.05",
+                                                  "--bronze-commit-interval-seconds", "0.1"});
+  ASSERT_GT(shoplake.port(), 0) << shoplake.process().read_all_stderr();
+  httplib::Client client("127.0.0.1", shoplake.port());
+  auto sent = client.Post("/v1/events", events_at(now_ms(), "e", 10), "application/x-ndjson");
+  ASSERT_TRUE(sent && sent->status == 200);
+  std::this_thread::sleep_for(500ms);
+  const auto triggered =
+      run_shoplake({"dag", "trigger", "--wait", "--port", std::to_string(shoplake.port())});
+  EXPECT_EQ(triggered.exit_code, 1) << triggered.out << triggered.err;
+  EXPECT_NE(triggered.err.find("this model is broken"), std::string::npos) << triggered.err;
+  EXPECT_EQ(query_rows(shoplake.port(),
+                       "SELECT task, state, attempt FROM meta.task_runs WHERE task IN "
+                       "('gold.broken', 'gold.daily_active_users') ORDER BY task"),
+            R"([["gold.broken","failed","2"],["gold.daily_active_users","success","1"]])");
 }
 
 TEST(Pipeline, KillNineDuringRunsThenRestartGivesTheSameGold) {
