@@ -12,6 +12,7 @@
 #include <system_error>
 #include <utility>
 
+#include "shoplake/core/message_text.hpp"
 #include "shoplake/core/time.hpp"
 
 namespace shoplake::core {
@@ -55,24 +56,6 @@ bool is_leap(std::int64_t year) {
 unsigned days_in_month(std::int64_t year, unsigned month) {
   static constexpr unsigned kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
   return month == 2 && is_leap(year) ? 29 : kDays[month - 1];
-}
-
-// Names come from configuration and end up in logs; control bytes must not reach either raw.
-std::string quoted(std::string_view text) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out = "'";
-  for (const char c : text) {
-    const auto byte = static_cast<unsigned char>(c);
-    if (byte < 0x20 || byte >= 0x7f || c == '\\') {
-      out += "\\x";
-      out += kHex[byte >> 4];
-      out += kHex[byte & 0xf];
-    } else {
-      out += c;
-    }
-  }
-  out += '\'';
-  return out;
 }
 
 // ---- TZif ------------------------------------------------------------------------------------
@@ -310,7 +293,7 @@ class PosixParser {
   static bool is_alpha(char c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'); }
 
   std::optional<std::string> failure(const std::string& what) const {
-    return "footer TZ string " + quoted(text_) + ": " + what + " at position " +
+    return "footer TZ string " + quoted_for_message(text_) + ": " + what + " at position " +
            std::to_string(pos_);
   }
 
@@ -447,7 +430,7 @@ std::int64_t rule_transition(const PosixRule& rule, std::int64_t year, bool is_s
 // ---- Files and names --------------------------------------------------------------------------
 
 std::optional<std::string> check_name(std::string_view name) {
-  const std::string prefix = "invalid time zone name " + quoted(name) + ": ";
+  const std::string prefix = "invalid time zone name " + quoted_for_message(name) + ": ";
   if (name.empty()) return prefix + "empty";
   if (name.size() > 255) return prefix + "longer than 255 bytes";
   if (name.front() == '/') return prefix + "absolute paths are not allowed";
@@ -506,7 +489,8 @@ Result<std::string> read_zone_file(std::string_view name, const std::string& roo
   if (fd.get() < 0) {
     const int error = errno;
     if (error == ENOENT || error == ENOTDIR) {
-      return Error{"unknown time zone " + quoted(name) + ": no such file under " + root};
+      return Error{"unknown time zone " + quoted_for_message(name) + ": no such file under " +
+                   root};
     }
     return Error{"cannot open time zone file " + path + ": " + errno_text(error)};
   }
@@ -515,7 +499,7 @@ Result<std::string> read_zone_file(std::string_view name, const std::string& roo
     return Error{"cannot read time zone file " + path + ": " + errno_text(errno)};
   }
   if (S_ISDIR(info.st_mode)) {
-    return Error{"unknown time zone " + quoted(name) + ": " + path +
+    return Error{"unknown time zone " + quoted_for_message(name) + ": " + path +
                  " is a directory, not a zone (e.g. Europe/Berlin)"};
   }
   if (!S_ISREG(info.st_mode)) {
@@ -561,7 +545,7 @@ Result<TimeZone> TimeZone::load(std::string_view name, const std::string& zonein
   if (!name.empty() && (name.front() == '+' || name.front() == '-')) {
     const std::optional<std::int32_t> offset = parse_fixed_offset(name);
     if (!offset) {
-      return Error{"invalid time zone name " + quoted(name) +
+      return Error{"invalid time zone name " + quoted_for_message(name) +
                    ": a fixed offset is written +HH:MM or -HH:MM (hours 00..23), e.g. -05:30"};
     }
     TimeZone zone;
@@ -583,7 +567,7 @@ Result<TimeZone> TimeZone::load(std::string_view name, const std::string& zonein
 
 Result<TimeZone> TimeZone::from_tzif(std::string_view name, std::string_view tzif_bytes) {
   const auto fail = [&](const std::string& what) {
-    return Error{"invalid TZif data for time zone " + quoted(name) + ": " + what};
+    return Error{"invalid TZif data for time zone " + quoted_for_message(name) + ": " + what};
   };
   ByteReader in(tzif_bytes);
   Header header;

@@ -11,6 +11,8 @@
 #include <variant>
 #include <vector>
 
+#include "shoplake/core/message_text.hpp"
+
 namespace shoplake::pipeline {
 
 namespace {
@@ -198,24 +200,6 @@ constexpr std::array<Macro, 7> kMacros = {{
 
 constexpr std::string_view kWhitespace = " \t\n\r\f\v";
 
-// Schedules come from model files and end up in logs; control bytes must not reach either raw.
-std::string quoted(std::string_view text) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out = "'";
-  for (const char c : text) {
-    const auto byte = static_cast<unsigned char>(c);
-    if (byte < 0x20 || byte >= 0x7f || c == '\\') {
-      out += "\\x";
-      out += kHex[byte >> 4];
-      out += kHex[byte & 0xf];
-    } else {
-      out += c;
-    }
-  }
-  out += '\'';
-  return out;
-}
-
 char lower_ascii(char c) {
   return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
 }
@@ -253,7 +237,8 @@ struct FieldError {
 using FieldValue = std::variant<unsigned, FieldError>;
 
 FieldValue parse_value(const FieldSpec& spec, std::string_view token, std::string_view item) {
-  if (token.empty()) return FieldError{fmt::format("{} is missing a value", quoted(item))};
+  if (token.empty())
+    return FieldError{fmt::format("{} is missing a value", core::quoted_for_message(item))};
   if (all_digits(token)) {
     const unsigned value = saturating_number(token);
     if (value < spec.min || value > spec.max) {
@@ -265,10 +250,11 @@ FieldValue parse_value(const FieldSpec& spec, std::string_view token, std::strin
     for (std::size_t i = 0; i < spec.names.size(); ++i) {
       if (equals_ignoring_case(token, spec.names[i])) return spec.min + static_cast<unsigned>(i);
     }
-    return FieldError{fmt::format("unknown name {} (expected {} or {}-{})", quoted(token),
-                                  spec.names_hint, spec.min, spec.max)};
+    return FieldError{fmt::format("unknown name {} (expected {} or {}-{})",
+                                  core::quoted_for_message(token), spec.names_hint, spec.min,
+                                  spec.max)};
   }
-  return FieldError{fmt::format("{} is not a number", quoted(token))};
+  return FieldError{fmt::format("{} is not a number", core::quoted_for_message(token))};
 }
 
 // One list item: `*`, `a`, `a-b`, each optionally followed by `/step`; `a/step` runs to the
@@ -281,7 +267,8 @@ std::variant<std::uint64_t, FieldError> parse_item(const FieldSpec& spec, std::s
   if (slash != std::string_view::npos) {
     const std::string_view step_text = item.substr(slash + 1);
     if (!all_digits(step_text)) {
-      return FieldError{fmt::format("step {} is not a number", quoted(step_text))};
+      return FieldError{
+          fmt::format("step {} is not a number", core::quoted_for_message(step_text))};
     }
     step = saturating_number(step_text);
     if (step == 0) return FieldError{"step 0 is not allowed (steps start at 1)"};
@@ -299,8 +286,8 @@ std::variant<std::uint64_t, FieldError> parse_item(const FieldSpec& spec, std::s
       if (const auto* error = std::get_if<FieldError>(&end)) return *error;
       last = std::get<unsigned>(end);
       if (last < first) {
-        return FieldError{
-            fmt::format("range {} is reversed (it must run from low to high)", quoted(range))};
+        return FieldError{fmt::format("range {} is reversed (it must run from low to high)",
+                                      core::quoted_for_message(range))};
       }
     } else if (slash == std::string_view::npos) {
       last = first;
@@ -361,7 +348,7 @@ core::Result<CronSchedule> CronSchedule::parse(std::string_view text) {
       return core::Error{fmt::format(
           "cron: unknown macro {} (expected @yearly, @annually, @monthly, @weekly, @daily, "
           "@midnight or @hourly)",
-          quoted(schedule_text))};
+          core::quoted_for_message(schedule_text))};
     }
     field_text = macro->fields;
   }
@@ -378,7 +365,7 @@ core::Result<CronSchedule> CronSchedule::parse(std::string_view text) {
     auto parsed = parse_field(kFields[i], fields[i]);
     if (auto* error = std::get_if<FieldError>(&parsed)) {
       return core::Error{fmt::format("cron field {} ({}) {}: {}", i + 1, kFields[i].name,
-                                     quoted(fields[i]), error->why)};
+                                     core::quoted_for_message(fields[i]), error->why)};
     }
     bits[i] = std::get<std::uint64_t>(parsed);
   }
@@ -408,7 +395,7 @@ core::Result<CronSchedule> CronSchedule::parse(std::string_view text) {
     if (!some_day_exists) {
       return core::Error{
           fmt::format("cron {} never fires: none of its days of month occurs in any of its months",
-                      quoted(schedule_text))};
+                      core::quoted_for_message(schedule_text))};
     }
   }
   return schedule;

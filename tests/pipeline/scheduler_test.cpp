@@ -12,7 +12,7 @@
 #include "engine_test_support.hpp"
 #include "parquet_io.hpp"
 #include "shoplake/core/time.hpp"
-#include "shoplake/lake/delta_table.hpp"
+#include "small_bronze.hpp"
 
 namespace shoplake::pipeline {
 namespace {
@@ -34,22 +34,9 @@ class SchedulerTest : public ::testing::Test {
     seed_bronze();
   }
 
-  // A small bronze.events: 30 rows over three days.
   void seed_bronze() {
-    auto connection = parquet_->connect();
-    ASSERT_TRUE(connection) << connection.error();
-    lake::TableDefinition definition;
-    definition.name = "bronze.events";
-    definition.schema.fields = {{"n", "long", true, "{}"}, {"event_date", "date", true, "{}"}};
-    definition.partition_columns = {"event_date"};
-    auto table = lake::DeltaTable::open_or_create(directory_.path() / "lake" / "bronze" / "events",
-                                                  definition, *parquet_);
-    ASSERT_TRUE(table) << table.error();
-    auto appended = table.value()->append(
-        connection.value().get(),
-        "SELECT i AS n, DATE '2026-01-01' + CAST(i % 3 AS INTEGER) AS event_date FROM range(30) "
-        "AS t(i)");
-    ASSERT_TRUE(appended) << appended.error();
+    auto written = shoplake::testing::write_small_bronze(*parquet_, directory_.path() / "lake");
+    ASSERT_TRUE(written) << written.error();
   }
 
   void write_model(const std::string& layer, const std::string& name, const std::string& text) {

@@ -312,7 +312,8 @@ TEST(RecountGold, FunnelCountsDistinctUsersPerStep) {
       purchase("f9", kNov25, "u1", "o1", 1.0),
       purchase("f10", kNov25, "u1", "o2", 1.0),  // same buyer twice
   };
-  const FunnelDay& funnel = recount_gold(events).funnel_daily.at("2026-11-25");
+  const GoldRecount recount = recount_gold(events);
+  const FunnelDay& funnel = recount.funnel_daily.at("2026-11-25");
   EXPECT_EQ(funnel.viewers, 4);
   EXPECT_EQ(funnel.cart_users, 2);
   EXPECT_EQ(funnel.checkout_users, 1);
@@ -404,7 +405,8 @@ TEST(RecountGold, AverageOrderValueUsesTheUnroundedRevenue) {
       purchase("v1", kNov25, "u1", "o1", 0.503),
       purchase("v2", kNov25, "u2", "o2", 0.503),
   };
-  const RevenueDay& revenue = recount_gold(events).revenue_daily.at("2026-11-25");
+  const GoldRecount recount = recount_gold(events);
+  const RevenueDay& revenue = recount.revenue_daily.at("2026-11-25");
   EXPECT_DOUBLE_EQ(revenue.total_revenue, 1.01);
   EXPECT_DOUBLE_EQ(revenue.avg_order_value, 0.50);
 }
