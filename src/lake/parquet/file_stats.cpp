@@ -6,6 +6,7 @@
 #include <cmath>
 #include <nlohmann/json.hpp>
 
+#include "shoplake/core/time.hpp"
 #include "shoplake/sql/duckdb_handles.hpp"
 
 namespace shoplake::lake::parquet_detail {
@@ -47,36 +48,6 @@ std::optional<int> digits_at(std::string_view text, std::size_t pos, std::size_t
     value = value * 10 + (text[i] - '0');
   }
   return value;
-}
-
-// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's days_from_civil).
-std::int64_t days_from_civil(int year, int month, int day) {
-  year -= month <= 2 ? 1 : 0;
-  const int era = (year >= 0 ? year : year - 399) / 400;
-  const int year_of_era = year - era * 400;
-  const int day_of_year = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1;
-  const int day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
-  return static_cast<std::int64_t>(era) * 146097 + day_of_era - 719468;
-}
-
-struct CivilDate {
-  int year;
-  int month;
-  int day;
-};
-
-CivilDate civil_from_days(std::int64_t days) {
-  days += 719468;
-  const std::int64_t era = (days >= 0 ? days : days - 146096) / 146097;
-  const auto day_of_era = static_cast<int>(days - era * 146097);
-  const int year_of_era =
-      (day_of_era - day_of_era / 1460 + day_of_era / 36524 - day_of_era / 146096) / 365;
-  const int day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
-  const int month_index = (5 * day_of_year + 2) / 153;
-  const int day = day_of_year - (153 * month_index + 2) / 5 + 1;
-  const int month = month_index < 10 ? month_index + 3 : month_index - 9;
-  const auto year = static_cast<int>(year_of_era + era * 400 + (month <= 2 ? 1 : 0));
-  return {year, month, day};
 }
 
 bool valid_date(int year, int month, int day) {
@@ -157,8 +128,10 @@ std::optional<Instant> parse_timestamp(std::string_view text) {
     }
   }
   if (pos != text.size()) return std::nullopt;
-  const std::int64_t seconds = days_from_civil(*year, *month, *day) * kSecondsPerDay +
-                               *hour * 3600 + *minute * 60 + *second - offset_seconds;
+  const std::int64_t seconds =
+      core::days_from_civil(*year, static_cast<unsigned>(*month), static_cast<unsigned>(*day)) *
+          kSecondsPerDay +
+      *hour * 3600 + *minute * 60 + *second - offset_seconds;
   return Instant{seconds, fraction_nanos};
 }
 
@@ -253,7 +226,7 @@ std::optional<std::string> delta_timestamp(std::string_view duckdb_text, Roundin
     millis_of_day += kSecondsPerDay * 1000;
     --days;
   }
-  const CivilDate date = civil_from_days(days);
+  const core::CivilDate date = core::civil_from_days(days);
   if (date.year < 1 || date.year > 9999) return std::nullopt;
   const std::int64_t seconds_of_day = millis_of_day / 1000;
   return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}{}", date.year, date.month, date.day,

@@ -9,8 +9,16 @@
 namespace shoplake::core {
 
 // Days since 1970-01-01 for a proleptic Gregorian civil date, and back (Howard Hinnant's
-// algorithm).
-std::int64_t days_from_civil(int year, unsigned month, unsigned day);
+// algorithm). Years are 64-bit: an instant anywhere in the int64 millisecond range lies some 292
+// million years from 1970 (cron schedules search that far).
+struct CivilDate {
+  std::int64_t year;
+  unsigned month;  // 1-12
+  unsigned day;    // 1-31
+};
+std::int64_t days_from_civil(std::int64_t year, unsigned month, unsigned day);
+CivilDate civil_from_days(std::int64_t days);
+// The same for callers that hold years as int (years of RFC 3339 and Parquet values).
 void civil_from_days(std::int64_t days, int& year, unsigned& month, unsigned& day);
 
 // Parses "YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM)"; 't', ' ' and 'z' are accepted as RFC 3339
