@@ -22,6 +22,7 @@
 #include "models_directory.hpp"
 #include "shoplake/core/ndjson_writer.hpp"
 #include "shoplake/core/time.hpp"
+#include "shoplake/pipeline/model.hpp"
 #include "shoplake/server/clickhouse_routes.hpp"
 #include "shoplake/server/main_server.hpp"
 #include "shoplake/sim/simulator.hpp"
@@ -211,14 +212,6 @@ class Builder {
   duckdb_connection connection_ = nullptr;
 };
 
-std::string without_final_semicolon(std::string sql) {
-  while (!sql.empty() &&
-         (std::isspace(static_cast<unsigned char>(sql.back())) != 0 || sql.back() == ';')) {
-    sql.pop_back();
-  }
-  return sql;
-}
-
 // Simulated history ending now, as NDJSON files of one UTC day each (what bronze receives).
 std::uint64_t simulate_to_ndjson(const BenchQueryOptions& options, std::int64_t end_ms,
                                  const fs::path& directory) {
@@ -282,7 +275,7 @@ void build_tables(const BenchQueryOptions& options, const fs::path& events, cons
   for (const auto& table : table_specs()) {
     const std::string select =
         table.schema == "gold"
-            ? without_final_semicolon(read_text(models / "gold" / (table.name + ".sql")))
+            ? pipeline::without_final_semicolon(read_text(models / "gold" / (table.name + ".sql")))
             : realtime_sql(table.name, realtime_start);
     const fs::path file = table_file(lake, table);
     fs::create_directories(file.parent_path());

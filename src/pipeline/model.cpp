@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <fstream>
 #include <functional>
@@ -172,6 +173,14 @@ core::Status apply_header_entry(Model& model, std::string_view key, std::string_
 }
 
 }  // namespace
+
+std::string without_final_semicolon(std::string sql) {
+  while (!sql.empty() &&
+         (std::isspace(static_cast<unsigned char>(sql.back())) != 0 || sql.back() == ';')) {
+    sql.pop_back();
+  }
+  return sql;
+}
 
 std::string input_relation(std::string_view qualified_table) {
   std::string relation(qualified_table);

@@ -94,13 +94,6 @@ std::int64_t records_of(const lake::Snapshot& snapshot) {
   return records < 0 ? 0 : records;
 }
 
-std::string without_final_semicolon(std::string sql) {
-  while (!sql.empty() && (std::isspace(static_cast<unsigned char>(sql.back())) != 0))
-    sql.pop_back();
-  if (!sql.empty() && sql.back() == ';') sql.pop_back();
-  return sql;
-}
-
 // The Delta definition of a relation's columns, from DuckDB's DESCRIBE.
 core::Result<lake::TableDefinition> definition_of(duckdb_connection connection,
                                                   const std::string& table_name,

@@ -360,6 +360,7 @@ namespace {
 
 using T = sql::TableColumnType;
 
+// 0 (not yet) reads as NULL; the other columns leave `null` empty: none of theirs is NULL.
 void push_time(sql::ColumnData& column, std::int64_t ms) {
   column.i64.push_back(ms);
   column.null.push_back(ms == 0 ? 1 : 0);
@@ -382,7 +383,6 @@ sql::ResultChunk dag_run_rows(const std::vector<DagRun>& runs) {
     c[9].str.push_back(run.retry_of);
     c[10].str.push_back(run.error);
   }
-  for (std::size_t i : {0, 1, 2, 3, 7, 8, 9, 10}) c[i].null.assign(runs.size(), 0);
   chunk.rows = runs.size();
   return chunk;
 }
@@ -407,7 +407,6 @@ sql::ResultChunk task_run_rows(const std::vector<TaskRun>& tasks) {
     c[12].str.push_back(task.expectations_json);
     c[13].str.push_back(task.error);
   }
-  for (std::size_t i : {0, 1, 2, 3, 6, 7, 8, 9, 10, 11, 12, 13}) c[i].null.assign(tasks.size(), 0);
   chunk.rows = tasks.size();
   return chunk;
 }
@@ -418,7 +417,7 @@ sql::ResultChunk reconciliation_rows(const std::vector<ReconciliationRow>& rows)
   auto& c = chunk.columns;
   for (const auto& row : rows) {
     c[0].str.push_back(row.run_id);
-    c[1].i64.push_back(0);
+    c[1].i64.push_back(parse_date(row.event_date).value_or(0));  // a Date column holds days
     c[2].str.push_back(row.kpi);
     c[3].f64.push_back(row.gold);
     c[4].f64.push_back(row.realtime);
@@ -426,10 +425,6 @@ sql::ResultChunk reconciliation_rows(const std::vector<ReconciliationRow>& rows)
     c[6].i64.push_back(row.alerted ? 1 : 0);
     push_time(c[7], row.checked_ms);
   }
-  for (std::size_t i = 0; i < rows.size(); ++i) {
-    c[1].i64[i] = parse_date(rows[i].event_date).value_or(0);
-  }
-  for (std::size_t i : {0, 1, 2, 3, 4, 5, 6}) c[i].null.assign(rows.size(), 0);
   chunk.rows = rows.size();
   return chunk;
 }

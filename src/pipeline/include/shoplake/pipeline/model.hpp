@@ -56,6 +56,9 @@ struct Model {
 // The column a model with a rejected table sets to the name of the rule a row failed.
 inline constexpr std::string_view kRejectedRuleColumn = "rejected_rule";
 
+// A model's SQL without its final ';' and trailing blanks, to be wrapped in a subquery.
+std::string without_final_semicolon(std::string sql);
+
 // "silver.events" -> "silver_events": the relation a model reads an input through.
 std::string input_relation(std::string_view qualified_table);
 
