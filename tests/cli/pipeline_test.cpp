@@ -162,14 +162,23 @@ TEST(Pipeline, DriftBetweenGoldAndRealtimeRaisesAnAlert) {
                                                   "--bronze-commit-interval-seconds", "0.1"});
   ASSERT_GT(shoplake.port(), 0) << shoplake.process().read_all_stderr();
   const int port = shoplake.port();
+  // Both batches must fall on one UTC day: in the first minutes of a day, wait them out.
+  constexpr std::int64_t kDayMs = 86'400'000;
+  constexpr std::int64_t kLateBehindMs = 180'000;
+  if (now_ms() % kDayMs < kLateBehindMs + 5'000) {
+    std::this_thread::sleep_for(
+        std::chrono::milliseconds(kLateBehindMs + 5'000 - now_ms() % kDayMs));
+  }
   const std::int64_t now = now_ms();
   httplib::Client client("127.0.0.1", port);
   auto on_time = client.Post("/v1/events", events_at(now, "on-time", 100), "application/x-ndjson");
   ASSERT_TRUE(on_time && on_time->status == 200);
   std::this_thread::sleep_for(200ms);
-  // A minute behind the engine's clock, with a second of lateness allowed: counted late.
+  // Three minutes behind the engine's clock, with a second of lateness allowed: counted late.
+  // (One minute behind is not always late: in the first second of a minute, the minute before is
+  // still open.)
   auto late =
-      client.Post("/v1/events", events_at(now - 60'000, "late", 20), "application/x-ndjson");
+      client.Post("/v1/events", events_at(now - kLateBehindMs, "late", 20), "application/x-ndjson");
   ASSERT_TRUE(late && late->status == 200);
   std::this_thread::sleep_for(500ms);  // a few bronze commits
 
