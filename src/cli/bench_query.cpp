@@ -626,7 +626,9 @@ void add_bench_query_command(CLI::App& bench) {
   query->add_option("--runs", options->runs, "Runs; the median of their p50s and p99s is reported")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
-  query->add_option("--sql-threads", options->sql_threads, "DuckDB worker threads, as up's")
+  query
+      ->add_option("--sql-threads", options->sql_threads,
+                   "DuckDB threads per query, as up's --sql-threads")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
   query

@@ -334,7 +334,11 @@ void add_up_command(CLI::App& app, const GlobalOptions& global) {
   with_env(command->add_option("--sql-password", options->clickhouse.password,
                                "Password ClickHouse clients must give (default: none, loopback "
                                "only). Prefer the environment: SHOPLAKE_SQL_PASSWORD"));
-  with_env(command->add_option("--sql-threads", options->sql.threads, "DuckDB worker threads")
+  with_env(command
+               ->add_option("--sql-threads", options->sql.threads,
+                            "DuckDB threads per query (queries also run side by side, "
+                            "each on its own connection); more speeds up large scans "
+                            "and slows small queries")
                ->check(CLI::PositiveNumber)
                ->capture_default_str());
   with_env(command

@@ -94,7 +94,10 @@ void QueryRoutes::install(httplib::Server& http) {
       if (auto refused = refuse_writing_statement(request.sql)) {
         return send_error(response, *refused);
       }
-      const sql::TranslationResult translated = sql::translate_clickhouse_query(request.sql);
+      sql::TranslationOptions options;
+      options.clock_as_parameter = request.parameters.empty();
+      const sql::TranslationResult translated =
+          sql::translate_clickhouse_query(request.sql, options);
       if (!translated)
         return send_error(response, from_translation_error(translated.error(), request.sql));
       request.sql = translated.value().sql;

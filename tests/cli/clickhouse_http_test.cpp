@@ -190,6 +190,35 @@ TEST_F(ClickHouseHttp, QueryParameterAndBodyAreJoinedByANewline) {
   EXPECT_EQ(commented.body, "8\n");
 }
 
+// now() is the time the query runs, to the second, each time the same text runs again (the
+// engine reuses the prepared statement and binds the clock anew).
+TEST_F(ClickHouseHttp, NowIsTheTimeOfEachRun) {
+  const std::string sql =
+      "SELECT toUnixTimestamp(now()) AS n, toUInt32(today()) - toUInt32(yesterday()) AS d";
+  auto unix_now = [] {
+    return std::chrono::duration_cast<std::chrono::seconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+  };
+  std::vector<long long> seen;
+  for (int run = 0; run < 3; ++run) {
+    const long long before = unix_now();
+    const Answer answer = query(sql);
+    const long long after = unix_now();
+    ASSERT_EQ(answer.status, 200) << answer.body;
+    const auto tab = answer.body.find('\t');
+    ASSERT_NE(tab, std::string::npos) << answer.body;
+    const long long n = std::stoll(answer.body.substr(0, tab));
+    EXPECT_GE(n, before) << answer.body;
+    EXPECT_LE(n, after) << answer.body;
+    EXPECT_EQ(answer.body.substr(tab), "\t1\n");
+    seen.push_back(n);
+    std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+  }
+  EXPECT_LT(seen[0], seen[1]);
+  EXPECT_LT(seen[1], seen[2]);
+}
+
 TEST_F(ClickHouseHttp, DatabaseParameterResolvesUnqualifiedNames) {
   // A fresh data directory has no tables in the lake's databases, so the system database shows
   // the resolution: unqualified `one` and `tables` are system's there, and unknown elsewhere.
@@ -569,6 +598,12 @@ TEST_F(QueryApi, Parameters) {
                            R"( "params": {"name": "it's", "flag": true}})");
   ASSERT_EQ(named.status, 200) << named.body;
   EXPECT_EQ(json::parse(named.body)["data"], json::parse(R"([["it's", 1]])"));
+
+  // ClickHouse's now() beside positional parameters, which DuckDB cannot mix with a named one.
+  const Answer clock =
+      api(R"({"sql": "SELECT $1 AS p, toDate(now()) = today() AS t", "params": [7]})");
+  ASSERT_EQ(clock.status, 200) << clock.body;
+  EXPECT_EQ(json::parse(clock.body)["data"], json::parse(R"([["7", 1]])"));
 
   const Answer nested = api(R"({"sql": "SELECT $1", "dialect": "duckdb", "params": [[1]]})");
   EXPECT_EQ(nested.status, 400) << nested.body;

@@ -14,6 +14,7 @@
 #include "functions.hpp"
 #include "lexer.hpp"
 #include "shoplake/sql/clickhouse_dialect.hpp"
+#include "shoplake/sql/statement_clock.hpp"
 
 namespace shoplake::sql {
 namespace clickhouse {
@@ -663,6 +664,16 @@ class Translator {
         put(")", false);
         return close + 1;
       }
+    }
+    if (args.empty() && options_.clock_as_parameter &&
+        (is("now") || is("today") || is("yesterday"))) {
+      const std::string clock = "make_timestamp($" + std::string(kClockParameter) + ")";
+      if (is("now")) {
+        put("CAST(" + clock + " AS TIMESTAMP_S)", space);
+      } else {
+        put("(CAST(" + clock + " AS DATE)" + (is("yesterday") ? " - 1)" : ")"), space);
+      }
+      return close + 1;
     }
     std::string_view target = renamed_function(name);
     if ((is("position") || is("arrayStringConcat")) && args.size() != 2) target = {};

@@ -6,6 +6,7 @@
 
 #include "column_type.hpp"
 #include "query_error_kind.hpp"
+#include "shoplake/sql/statement_clock.hpp"
 #include "statement_guard.hpp"
 #include "system_schema.hpp"
 
@@ -297,6 +298,21 @@ std::optional<QueryError> QueryStream::bind(const QueryRequest& request) {
       return QueryError{QueryErrorKind::bad_arguments,
                         fmt::format("the query has no parameter ${}", name)};
     }
+  }
+  return bind_clock(prepared);
+}
+
+// The translated ClickHouse now(): one value for the whole statement, as ClickHouse's.
+std::optional<QueryError> QueryStream::bind_clock(duckdb_prepared_statement prepared) {
+  static const std::string clock_name(kClockParameter);
+  idx_t index = 0;
+  if (duckdb_bind_parameter_index(prepared, &index, clock_name.c_str()) != DuckDBSuccess) {
+    return std::nullopt;
+  }
+  const std::int64_t clock = clock_parameter_value(std::chrono::system_clock::now());
+  if (duckdb_bind_int64(prepared, index, clock) != DuckDBSuccess) {
+    return QueryError{QueryErrorKind::bad_arguments,
+                      fmt::format("cannot bind the query's clock ${}", clock_name)};
   }
   return std::nullopt;
 }

@@ -47,10 +47,28 @@ core::Result<TimeTravelPoint> parse_point(const std::string& kind, const std::st
   return point;
 }
 
+// Whether the word OF appears at all: most queries have none, and then the pattern (a regex
+// tried at every word) need not run.
+bool has_word_of(const std::string& sql) {
+  auto is_word_char = [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
+  };
+  for (std::size_t i = 0; i + 1 < sql.size(); ++i) {
+    if (std::toupper(static_cast<unsigned char>(sql[i])) == 'O' &&
+        std::toupper(static_cast<unsigned char>(sql[i + 1])) == 'F' &&
+        (i == 0 || !is_word_char(sql[i - 1])) &&
+        (i + 2 == sql.size() || !is_word_char(sql[i + 2]))) {
+      return true;
+    }
+  }
+  return false;
+}
+
 }  // namespace
 
 core::Result<std::string> expand_time_travel(const std::string& sql,
                                              const TimeTravelResolver& resolver) {
+  if (!has_word_of(sql)) return sql;
   std::string out;
   std::size_t i = 0;
   const std::size_t n = sql.size();

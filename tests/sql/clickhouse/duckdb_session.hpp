@@ -4,10 +4,12 @@
 #include <duckdb.h>
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <string>
 #include <vector>
 
 #include "shoplake/sql/clickhouse_dialect.hpp"
+#include "shoplake/sql/statement_clock.hpp"
 
 namespace shoplake::sql::testing {
 
@@ -34,10 +36,25 @@ class DuckDbSession {
   DuckDbSession(const DuckDbSession&) = delete;
   DuckDbSession& operator=(const DuckDbSession&) = delete;
 
+  // Binds the query's clock (kClockParameter) as the engine does, when the statement reads it.
   Rows run(const std::string& sql) {
     Rows out;
+    duckdb_prepared_statement prepared = nullptr;
+    if (duckdb_prepare(connection_, sql.c_str(), &prepared) == DuckDBError) {
+      out.error = duckdb_prepare_error(prepared);
+      duckdb_destroy_prepare(&prepared);
+      return out;
+    }
+    const std::string clock_name(kClockParameter);
+    idx_t clock_index = 0;
+    if (duckdb_bind_parameter_index(prepared, &clock_index, clock_name.c_str()) == DuckDBSuccess) {
+      duckdb_bind_int64(prepared, clock_index,
+                        clock_parameter_value(std::chrono::system_clock::now()));
+    }
     duckdb_result result;
-    if (duckdb_query(connection_, sql.c_str(), &result) == DuckDBError) {
+    const bool failed = duckdb_execute_prepared(prepared, &result) == DuckDBError;
+    duckdb_destroy_prepare(&prepared);
+    if (failed) {
       out.error = duckdb_result_error(&result);
       duckdb_destroy_result(&result);
       return out;

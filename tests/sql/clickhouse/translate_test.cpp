@@ -22,6 +22,24 @@ TranslationError failed(std::string_view text) {
   return result.ok() ? TranslationError{} : result.error();
 }
 
+// The query's clock is a parameter the engine binds, so that a prepared dashboard query is not
+// bound again each time; with positional parameters (which DuckDB cannot mix with a named one)
+// DuckDB's own clock is used.
+TEST(Translate, NowTodayAndYesterdayReadTheClockParameter) {
+  EXPECT_EQ(ok("SELECT now() AS n, today() AS t, yesterday() AS y").sql,
+            "SELECT CAST(make_timestamp($shoplake_clock_us) AS TIMESTAMP_S) AS n, "
+            "(CAST(make_timestamp($shoplake_clock_us) AS DATE)) AS t, "
+            "(CAST(make_timestamp($shoplake_clock_us) AS DATE) - 1) AS y");
+  TranslationOptions without_clock;
+  without_clock.clock_as_parameter = false;
+  const TranslationResult own_clock = translate_clickhouse_query(
+      "SELECT now() AS n, today() AS t, yesterday() AS y", without_clock);
+  ASSERT_TRUE(own_clock.ok());
+  EXPECT_EQ(own_clock.value().sql, "SELECT clickhouse_now() AS n, today() AS t, yesterday() AS y");
+  // A column or a call with arguments of that name is left alone.
+  EXPECT_EQ(ok("SELECT now FROM t").sql, "SELECT now FROM t");
+}
+
 TEST(Translate, FormatAndSettingsAreTakenOffTheEnd) {
   const TranslatedQuery q = ok("SELECT 1 SETTINGS max_threads = 2, mode = 'x y' FORMAT Vertical;");
   EXPECT_EQ(q.format, "Vertical");
@@ -79,8 +97,8 @@ TEST(Translate, RewritesSyntaxDuckDbLacks) {
   EXPECT_EQ(ok("SELECT multiIf(a, 1, b, 2, 3) AS m").sql,
             "SELECT CASE WHEN a THEN 1 WHEN b THEN 2 ELSE 3 END AS m");
   EXPECT_EQ(ok("SELECT quantile(0.9)(x) AS q").sql, "SELECT quantile_cont(x, 0.9) AS q");
-  EXPECT_EQ(ok("SELECT now() AS n, any(x) AS a, position(s, 'b') AS p").sql,
-            "SELECT clickhouse_now() AS n, any_value(x) AS a, strpos(s, 'b') AS p");
+  EXPECT_EQ(ok("SELECT any(x) AS a, position(s, 'b') AS p").sql,
+            "SELECT any_value(x) AS a, strpos(s, 'b') AS p");
   EXPECT_EQ(ok("SELECT 1 FROM system.one").sql,
             "SELECT 1 FROM (SELECT CAST(0 AS UTINYINT) AS dummy) AS one");
   EXPECT_EQ(ok("SELECT name FROM system.tables").sql,

@@ -20,7 +20,11 @@
 namespace shoplake::sql {
 
 struct EngineOptions {
-  int threads = 2;
+  // DuckDB threads for one query. Each query also runs on its own connection's thread, so
+  // concurrent queries use every core whatever this is; above 1, a small query pays for waking
+  // DuckDB's workers (a dashboard query's p50 1.0 -> 1.5 ms, docs/BENCHMARKS.md), a large scan
+  // runs faster.
+  int threads = 1;
   std::string memory_limit = "1GB";      // DuckDB syntax
   std::filesystem::path lake_directory;  // the only directory queries may read files from
   std::chrono::milliseconds query_timeout{30'000};

@@ -1,0 +1,21 @@
+// The query's "now" as a named parameter that the engine binds on every execution. A statement
+// that calls DuckDB's own now() or today() is bound again each time it runs, which was a quarter
+// of a dashboard query's time; with the clock as a parameter a prepared statement is reused as
+// it is. The ClickHouse dialect writes now(), today() and yesterday() over it.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string_view>
+
+namespace shoplake::sql {
+
+inline constexpr std::string_view kClockParameter = "shoplake_clock_us";
+
+// Unix microseconds in whole seconds: ClickHouse's now() has whole seconds.
+inline std::int64_t clock_parameter_value(std::chrono::system_clock::time_point now) {
+  const auto seconds = std::chrono::floor<std::chrono::seconds>(now.time_since_epoch());
+  return std::chrono::duration_cast<std::chrono::microseconds>(seconds).count();
+}
+
+}  // namespace shoplake::sql
