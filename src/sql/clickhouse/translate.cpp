@@ -69,12 +69,38 @@ class Translator {
     }
     end = take_tail_clauses(end);
     if (end == 0) fail(TranslationErrorKind::syntax, "empty query", tokens_[0].offset);
+    clock_as_relation_ = options_.clock_as_parameter &&
+                         (is_word(tokens_[0], "SELECT") || is_word(tokens_[0], "WITH"));
     statement(end);
-    result_.sql = std::move(out_);
+    result_.sql = uses_clock_ ? with_clock(std::move(out_)) : std::move(out_);
     return std::move(result_);
   }
 
  private:
+  // The query's clock as a one-row CTE that reads the engine's clock parameter: DuckDB binds a
+  // prepared statement again on every run when it calls now() or has a parameter in a WHERE
+  // clause, and a dashboard query's bind costs more than the query itself; a parameter read in a
+  // CTE's select list does not make it bind again.
+  static constexpr std::string_view kClockRelation = "shoplake_clock";
+  static constexpr std::string_view kClockColumn = "clock_now";
+
+  std::string clock_expression() const {
+    return "(SELECT " + std::string(kClockColumn) + " FROM " + std::string(kClockRelation) + ")";
+  }
+
+  std::string with_clock(std::string sql) const {
+    const std::string cte = std::string(kClockRelation) + " AS (SELECT CAST(make_timestamp(CAST($" +
+                            std::string(kClockParameter) + " AS BIGINT)) AS TIMESTAMP_S) AS " +
+                            std::string(kClockColumn) + ")";
+    if (!is_word(tokens_[0], "WITH")) return "WITH " + cte + " " + sql;
+    // After WITH [RECURSIVE]: one more CTE before the query's own.
+    std::size_t at = sql.find_first_not_of(' ', 4);
+    if (tokens_.size() > 1 && is_word(tokens_[1], "RECURSIVE")) {
+      at = sql.find_first_not_of(' ', at + 9);
+    }
+    return sql.substr(0, at) + cte + ", " + sql.substr(at);
+  }
+
   [[noreturn]] void fail(TranslationErrorKind kind, std::string message, std::size_t token) {
     throw Failure{kind, std::move(message),
                   token < tokens_.size() ? tokens_[token].offset : text_.size()};
@@ -665,13 +691,12 @@ class Translator {
         return close + 1;
       }
     }
-    if (args.empty() && options_.clock_as_parameter &&
-        (is("now") || is("today") || is("yesterday"))) {
-      const std::string clock = "make_timestamp($" + std::string(kClockParameter) + ")";
+    if (args.empty() && clock_as_relation_ && (is("now") || is("today") || is("yesterday"))) {
+      uses_clock_ = true;
       if (is("now")) {
-        put("CAST(" + clock + " AS TIMESTAMP_S)", space);
+        put(clock_expression(), space);
       } else {
-        put("(CAST(" + clock + " AS DATE)" + (is("yesterday") ? " - 1)" : ")"), space);
+        put("(CAST(" + clock_expression() + " AS DATE)" + (is("yesterday") ? " - 1)" : ")"), space);
       }
       return close + 1;
     }
@@ -762,6 +787,8 @@ class Translator {
   std::vector<std::size_t> match_;
   std::string out_;
   bool pending_space_ = false;
+  bool clock_as_relation_ = false;
+  bool uses_clock_ = false;
   TranslatedQuery result_;
 };
 

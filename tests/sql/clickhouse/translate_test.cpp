@@ -22,21 +22,29 @@ TranslationError failed(std::string_view text) {
   return result.ok() ? TranslationError{} : result.error();
 }
 
-// The query's clock is a parameter the engine binds, so that a prepared dashboard query is not
-// bound again each time; with positional parameters (which DuckDB cannot mix with a named one)
-// DuckDB's own clock is used.
+// The query's clock is a parameter the engine binds, read through a one-row CTE so that a
+// prepared dashboard query is not bound again each time; with positional parameters (which
+// DuckDB cannot mix with a named one) and outside SELECT, DuckDB's own clock is used.
 TEST(Translate, NowTodayAndYesterdayReadTheClockParameter) {
+  const std::string clock =
+      "shoplake_clock AS (SELECT CAST(make_timestamp(CAST($shoplake_clock_us AS BIGINT)) AS "
+      "TIMESTAMP_S) AS clock_now)";
+  const std::string now = "(SELECT clock_now FROM shoplake_clock)";
   EXPECT_EQ(ok("SELECT now() AS n, today() AS t, yesterday() AS y").sql,
-            "SELECT CAST(make_timestamp($shoplake_clock_us) AS TIMESTAMP_S) AS n, "
-            "(CAST(make_timestamp($shoplake_clock_us) AS DATE)) AS t, "
-            "(CAST(make_timestamp($shoplake_clock_us) AS DATE) - 1) AS y");
+            "WITH " + clock + " SELECT " + now + " AS n, (CAST(" + now + " AS DATE)) AS t, (CAST(" +
+                now + " AS DATE) - 1) AS y");
+  EXPECT_EQ(ok("WITH w AS (SELECT now() AS n) SELECT n FROM w").sql,
+            "WITH " + clock + ", w AS (SELECT " + now + " AS n) SELECT n FROM w");
+  EXPECT_EQ(ok("WITH RECURSIVE w AS (SELECT 1 AS n) SELECT now() AS n FROM w").sql,
+            "WITH RECURSIVE " + clock + ", w AS (SELECT 1 AS n) SELECT " + now + " AS n FROM w");
   TranslationOptions without_clock;
   without_clock.clock_as_parameter = false;
   const TranslationResult own_clock = translate_clickhouse_query(
       "SELECT now() AS n, today() AS t, yesterday() AS y", without_clock);
   ASSERT_TRUE(own_clock.ok());
   EXPECT_EQ(own_clock.value().sql, "SELECT clickhouse_now() AS n, today() AS t, yesterday() AS y");
-  // A column or a call with arguments of that name is left alone.
+  EXPECT_EQ(ok("EXPLAIN SELECT now()").sql.find("shoplake_clock"), std::string::npos);
+  // A column of that name is left alone.
   EXPECT_EQ(ok("SELECT now FROM t").sql, "SELECT now FROM t");
 }
 

@@ -55,9 +55,11 @@ struct TranslationOptions {
   // `system` in DuckDB, whose own catalog of that name makes `system.x` ambiguous; the engine
   // provides it as kClickHouseSystemSchema (catalog.hpp).
   std::string system_schema = "clickhouse_system";
-  // now(), today() and yesterday() read the query's clock from the parameter kClockParameter
-  // (statement_clock.hpp) instead of calling DuckDB's now(). Off for a request that brings
-  // positional parameters: DuckDB cannot mix them with a named one.
+  // In a SELECT (or WITH) query, now(), today() and yesterday() read the query's clock from
+  // the parameter kClockParameter (statement_clock.hpp) through a one-row CTE, shoplake_clock,
+  // instead of calling DuckDB's now(), with which DuckDB binds a prepared statement again on
+  // every run. Off for a request that brings positional parameters: DuckDB cannot mix them with
+  // a named one.
   bool clock_as_parameter = true;
 };
 
