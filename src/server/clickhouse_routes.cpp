@@ -233,6 +233,8 @@ void send_error(httplib::Response& response, const ClickHouseError& error,
 }
 
 // One query's answer while it streams: the rows not sent yet, the writer, the limit.
+constexpr std::size_t kWholeAnswerBytes = 256 * 1024;
+
 struct StreamingAnswer {
   std::unique_ptr<sql::ResultStream> stream;
   std::unique_ptr<sql::OutputFormat> format;
@@ -365,9 +367,13 @@ void ClickHouseRoutes::install(httplib::Server& http) {
     answer->counters = &counters_;
     if (settings.overflow_breaks) answer->break_after_rows = settings.max_result_rows;
     answer->format->begin(answer->stream->columns(), answer->out);
-    // The first rows are fetched before the headers go out, so that a query failing at once
-    // (most do) gets a proper status and exception code rather than an error inside a 200.
-    if (auto error = answer->produce()) return fail(from_query_error(*error));
+    // Up to kWholeAnswerBytes of the answer is made before the headers go out: a query failing
+    // early (most failures are) gets a proper status and exception code rather than an error
+    // inside a 200, and a dashboard's answer, nearly always smaller, goes out whole with a
+    // Content-Length in one write instead of as chunks.
+    do {
+      if (auto error = answer->produce()) return fail(from_query_error(*error));
+    } while (!answer->finished && answer->out.size() < kWholeAnswerBytes);
 
     response.set_header("X-ClickHouse-Query-Id", query_id);
     response.set_header("X-ClickHouse-Format", format_name);

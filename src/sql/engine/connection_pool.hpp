@@ -30,6 +30,9 @@ struct PooledConnection {
   // Keyed by schema and query text; parameterless queries only.
   std::unordered_map<std::string, PreparedQuery> prepared;
   static constexpr std::size_t kMaxPrepared = 128;
+  // Every query runs in a read-only transaction of its own.
+  duck::PreparedStatement begin_read_only;
+  duck::PreparedStatement rollback;
 };
 
 class ConnectionPool {

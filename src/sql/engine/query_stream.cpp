@@ -62,7 +62,10 @@ QueryStream::~QueryStream() {
   result_.reset();
   prepared_.reset();
   finish();
-  if (in_transaction_ && duck::run(lease_->connection.get(), "ROLLBACK")) lease_.discard();
+  if (in_transaction_ &&
+      duck::run_prepared(lease_->connection.get(), lease_->rollback, "ROLLBACK")) {
+    lease_.discard();
+  }
   // An interrupt that arrived as the query ended could leave the connection flagged.
   if (interrupted_) lease_.discard();
 }
@@ -97,7 +100,8 @@ std::optional<QueryError> QueryStream::start(const QueryRequest& request) {
     lease_->schema = schema;
   }
   const std::uint64_t version_before = catalog_version_.load(std::memory_order_acquire);
-  if (auto error = duck::run(connection, "BEGIN TRANSACTION READ ONLY")) {
+  if (auto error =
+          duck::run_prepared(connection, lease_->begin_read_only, "BEGIN TRANSACTION READ ONLY")) {
     return QueryError{QueryErrorKind::internal, error->message};
   }
   in_transaction_ = true;

@@ -38,6 +38,7 @@ class QueryWatchdog {
   std::condition_variable wake_;
   std::map<std::uint64_t, Watch> watches_;
   std::uint64_t next_id_ = 1;
+  Clock::time_point sleeping_until_ = Clock::time_point::min();  // until the thread's first wait
   bool stopping_ = false;
   std::thread thread_;
 };

@@ -116,6 +116,26 @@ inline std::optional<StatementError> run(duckdb_connection connection, const std
                         duckdb_result_error_type(result.get())};
 }
 
+// Runs a trusted statement prepared once (BEGIN, ROLLBACK on every query: their parse and
+// planning cost more than running them); prepares it into `prepared` on first use.
+inline std::optional<StatementError> run_prepared(duckdb_connection connection,
+                                                  PreparedStatement& prepared,
+                                                  const std::string& sql) {
+  if (!prepared) {
+    if (duckdb_prepare(connection, sql.c_str(), prepared.out()) != DuckDBSuccess) {
+      const char* message = duckdb_prepare_error(prepared.get());
+      StatementError error{message != nullptr ? message : "unknown DuckDB error"};
+      prepared.reset();
+      return error;
+    }
+  }
+  Result result;
+  if (duckdb_execute_prepared(prepared.get(), result.out()) == DuckDBSuccess) return std::nullopt;
+  const char* message = duckdb_result_error(result.get());
+  return StatementError{message != nullptr ? message : "unknown DuckDB error",
+                        duckdb_result_error_type(result.get())};
+}
+
 struct DatabaseSetting {
   const char* name;
   std::string value;
