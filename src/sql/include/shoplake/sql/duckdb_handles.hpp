@@ -107,13 +107,17 @@ struct StatementError {
   duckdb_error_type type = DUCKDB_ERROR_INVALID;
 };
 
+inline StatementError error_of(Result& failed) {
+  const char* message = duckdb_result_error(failed.get());
+  return StatementError{message != nullptr ? message : "unknown DuckDB error",
+                        duckdb_result_error_type(failed.get())};
+}
+
 // Runs trusted SQL (setup, DDL from publishers) to completion; the error when it failed.
 inline std::optional<StatementError> run(duckdb_connection connection, const std::string& sql) {
   Result result;
   if (duckdb_query(connection, sql.c_str(), result.out()) == DuckDBSuccess) return std::nullopt;
-  const char* message = duckdb_result_error(result.get());
-  return StatementError{message != nullptr ? message : "unknown DuckDB error",
-                        duckdb_result_error_type(result.get())};
+  return error_of(result);
 }
 
 // Runs a trusted statement prepared once (BEGIN, ROLLBACK on every query: their parse and
@@ -131,9 +135,7 @@ inline std::optional<StatementError> run_prepared(duckdb_connection connection,
   }
   Result result;
   if (duckdb_execute_prepared(prepared.get(), result.out()) == DuckDBSuccess) return std::nullopt;
-  const char* message = duckdb_result_error(result.get());
-  return StatementError{message != nullptr ? message : "unknown DuckDB error",
-                        duckdb_result_error_type(result.get())};
+  return error_of(result);
 }
 
 struct DatabaseSetting {
