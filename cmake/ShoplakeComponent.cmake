@@ -12,10 +12,15 @@ endfunction()
 # One GoogleTest executable, registered with ctest under its own name. RUNS_BINARY: the test
 # starts the real `shoplake` program, found through $SHOPLAKE_BINARY.
 function(shoplake_test name)
-  cmake_parse_arguments(ARG "RUNS_BINARY" "" "SOURCES;DEPENDS;LABELS" ${ARGN})
+  cmake_parse_arguments(ARG "RUNS_BINARY" "SECONDS" "SOURCES;DEPENDS;LABELS" ${ARGN})
   add_executable(${name} ${ARG_SOURCES})
   target_link_libraries(${name} PRIVATE ${ARG_DEPENDS} GTest::gtest GTest::gtest_main)
   add_test(NAME ${name} COMMAND ${name})
+  # ctest starts the longest tests first when it knows their cost; a clean clone has no timing
+  # history, and a long test started last runs alone on one core at the end of `make test`.
+  if(ARG_SECONDS)
+    set_tests_properties(${name} PROPERTIES COST ${ARG_SECONDS})
+  endif()
   if(ARG_LABELS)
     set_tests_properties(${name} PROPERTIES LABELS "${ARG_LABELS}")
   endif()
