@@ -302,7 +302,9 @@ TEST_F(Collector, AcknowledgedEventsSurviveKill9ExactlyOnce) {
   }
   for (const auto& [id, times] : seen) ASSERT_EQ(times, 1) << id << " stored twice";
 
-  start({"--bronze-commit-interval-seconds", "0.05"});
+  // Every id comes back in one answer: a fast machine sends more than the default limit of
+  // 1,000,000 rows in the 20 cycles.
+  start({"--bronze-commit-interval-seconds", "0.05", "--max-result-rows", "100000000"});
   for (int wait = 0; wait < 600 && metric(server_->port(), "shoplake_bronze_landed_offset") <
                                        metric(server_->port(), "shoplake_log_durable_end_offset");
        ++wait) {
