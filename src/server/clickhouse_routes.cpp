@@ -232,9 +232,10 @@ void send_error(httplib::Response& response, const ClickHouseError& error,
   response.set_content(error.body(), "text/plain; charset=UTF-8");
 }
 
-// One query's answer while it streams: the rows not sent yet, the writer, the limit.
+// An answer up to this size is made whole before the headers go out (see install()).
 constexpr std::size_t kWholeAnswerBytes = 256 * 1024;
 
+// One query's answer while it streams: the rows not sent yet, the writer, the limit.
 struct StreamingAnswer {
   std::unique_ptr<sql::ResultStream> stream;
   std::unique_ptr<sql::OutputFormat> format;

@@ -1,7 +1,7 @@
-// The query's "now" as a named parameter that the engine binds on every execution. A statement
-// that calls DuckDB's own now() or today() is bound again each time it runs, which was a quarter
-// of a dashboard query's time; with the clock as a parameter a prepared statement is reused as
-// it is. The ClickHouse dialect writes now(), today() and yesterday() over it.
+// The query's "now" as a named parameter that the engine binds on every execution. DuckDB binds
+// a prepared statement again each time it runs when it calls DuckDB's own now() or today(), and
+// also when a parameter appears in its WHERE clause; a parameter read in a CTE's select list
+// does neither. The ClickHouse dialect writes now(), today() and yesterday() over such a CTE.
 #pragma once
 
 #include <chrono>
