@@ -66,6 +66,10 @@ struct Throughput {
 Throughput send_all(const std::string& host, int port, const std::string& path,
                     const std::vector<std::string>& batches, int connections,
                     std::uint64_t& events_acknowledged) {
+  // Counted before the clock starts: counting 1 MB of newlines per request cost the client as
+  // much CPU as a fifth of the server's parse.
+  std::vector<std::size_t> events_in(batches.size());
+  std::transform(batches.begin(), batches.end(), events_in.begin(), lines_in);
   std::atomic<std::size_t> next{0};
   std::atomic<std::uint64_t> events{0};
   std::atomic<std::uint64_t> bytes{0};
@@ -78,8 +82,15 @@ Throughput send_all(const std::string& host, int port, const std::string& path,
       client.set_tcp_nodelay(true);
       client.set_read_timeout(std::chrono::seconds(120));
       for (std::size_t i = next++; i < batches.size(); i = next++) {
+        const std::string& batch = batches[i];
+        // A content provider writes the body straight from the batch: the string overload would
+        // copy 1 MB per request on a core the server needs.
+        const auto write_body = [&batch](std::size_t offset, std::size_t length,
+                                         httplib::DataSink& sink) {
+          return sink.write(batch.data() + offset, length);
+        };
         for (int attempt = 0;; ++attempt) {
-          const auto response = client.Post(path, batches[i], "application/x-ndjson");
+          const auto response = client.Post(path, batch.size(), write_body, "application/x-ndjson");
           if (response && response->status == 200) break;
           if (attempt == 100) {
             throw CommandError{1, fmt::format("{} refused a batch 100 times: {}", path,
@@ -87,8 +98,8 @@ Throughput send_all(const std::string& host, int port, const std::string& path,
           }
           std::this_thread::sleep_for(std::chrono::milliseconds(20));  // 429: try again
         }
-        events += lines_in(batches[i]);
-        bytes += batches[i].size();
+        events += events_in[i];
+        bytes += batch.size();
       }
     });
   }

@@ -1,5 +1,6 @@
 #include "shoplake/core/event_codec.hpp"
 
+#include <array>
 #include <cstring>
 
 namespace shoplake::core {
@@ -50,20 +51,33 @@ constexpr std::uint8_t kRejectionFormat = 1;
 }  // namespace
 
 void append_encoded_event(const EventView& event, std::string& out) {
-  put(kEventFormat, out);
-  put(static_cast<std::uint8_t>(event.type), out);
-  put(event.ts_ms, out);
-  put(event.price, out);
-  put(event.quantity, out);
-  put_string(event.event_id, out);
-  put_string(event.user_id, out);
-  put_string(event.session_id, out);
-  put_string(event.source, out);
-  put_string(event.product_id, out);
-  put_string(event.category, out);
-  put_string(event.order_id, out);
-  put_string(event.currency, out);
-  put_string(event.properties, out);
+  // Sized once and written through a cursor: appending field by field checked the capacity 21
+  // times an event, which cost as much as parsing half of it.
+  const std::array<std::string_view, 9> strings{event.event_id, event.user_id,    event.session_id,
+                                                event.source,   event.product_id, event.category,
+                                                event.order_id, event.currency,   event.properties};
+  std::size_t size = sizeof(kEventFormat) + sizeof(std::uint8_t) + sizeof(event.ts_ms) +
+                     sizeof(event.price) + sizeof(event.quantity) +
+                     strings.size() * sizeof(std::uint32_t);
+  for (const std::string_view text : strings) size += text.size();
+  const std::size_t start = out.size();
+  out.resize(start + size);
+  char* cursor = out.data() + start;
+  const auto write = [&cursor](const void* bytes, std::size_t count) {
+    std::memcpy(cursor, bytes, count);
+    cursor += count;
+  };
+  const auto type = static_cast<std::uint8_t>(event.type);
+  write(&kEventFormat, sizeof(kEventFormat));
+  write(&type, sizeof(type));
+  write(&event.ts_ms, sizeof(event.ts_ms));
+  write(&event.price, sizeof(event.price));
+  write(&event.quantity, sizeof(event.quantity));
+  for (const std::string_view text : strings) {
+    const auto length = static_cast<std::uint32_t>(text.size());
+    write(&length, sizeof(length));
+    write(text.data(), text.size());
+  }
 }
 
 bool EncodedEventReader::next(EventView& event) {

@@ -70,6 +70,8 @@
 namespace shoplake::core {
 namespace {
 
+static_assert(kParsePadding >= simdjson::SIMDJSON_PADDING);
+
 namespace ondemand = simdjson::ondemand;
 
 // ---- The contract's fields and the names they go by ----------------------------------------
@@ -650,12 +652,13 @@ class LineParser {
     }
   }
 
-  ParseCounts parse(std::string_view line, std::uint64_t line_number, const TimeWindow& window,
-                    EventSink& sink) {
+  // `in_place`: kParsePadding readable bytes follow the line, which is then not copied.
+  ParseCounts parse(std::string_view line, bool in_place, std::uint64_t line_number,
+                    const TimeWindow& window, EventSink& sink) {
     window_ = window;
     ParseCounts counts;
     counts.lines = 1;
-    if (read_line(line)) {
+    if (read_line(line, in_place)) {
       counts.events = emit_events(line_number, sink);
     } else {
       rejection_.line = line_number;
@@ -669,7 +672,7 @@ class LineParser {
  private:
   // ---- The line as a whole ----
 
-  bool read_line(std::string_view line) {
+  bool read_line(std::string_view line, bool in_place) {
     reset_line_state();
     if (line.size() > options_.max_line_bytes) {
       return fail_line_with([&] {
@@ -677,7 +680,10 @@ class LineParser {
                std::to_string(options_.max_line_bytes) + " bytes";
       });
     }
-    const simdjson::padded_string_view json = load_padded(line);
+    const simdjson::padded_string_view json =
+        in_place
+            ? simdjson::padded_string_view(line.data(), line.size(), line.size() + kParsePadding)
+            : load_padded(line);
     if (auto error = json_.iterate(json).get(document_)) return fail_unparsable(line, error);
     if (!read_members(line)) {
       if (!event_type_needed_first_) return false;
@@ -1496,6 +1502,15 @@ EventParser::~EventParser() = default;
 
 ParseCounts EventParser::parse_ndjson(std::string_view body, EventSink& sink,
                                       std::uint64_t first_line) {
+  return parse_lines(body, false, sink, first_line);
+}
+
+ParseCounts EventParser::parse_ndjson(PaddedText body, EventSink& sink, std::uint64_t first_line) {
+  return parse_lines(body.text(), true, sink, first_line);
+}
+
+ParseCounts EventParser::parse_lines(std::string_view body, bool in_place, EventSink& sink,
+                                     std::uint64_t first_line) {
   const TimeWindow window = accepted_window(options_, options_.now_ms.value_or(core::now_ms()));
   ParseCounts counts;
   std::uint64_t line_number = first_line;
@@ -1505,7 +1520,9 @@ ParseCounts EventParser::parse_ndjson(std::string_view body, EventSink& sink,
     if (line_end == std::string_view::npos) line_end = body.size();
     std::string_view line = body.substr(line_start, line_end - line_start);
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    if (!is_blank(line)) counts += buffers_->line_parser.parse(line, line_number, window, sink);
+    if (!is_blank(line)) {
+      counts += buffers_->line_parser.parse(line, in_place, line_number, window, sink);
+    }
     ++line_number;
     line_start = line_end + 1;
   }
@@ -1515,7 +1532,7 @@ ParseCounts EventParser::parse_ndjson(std::string_view body, EventSink& sink,
 ParseCounts EventParser::parse_line(std::string_view line, std::uint64_t line_number,
                                     EventSink& sink) {
   const TimeWindow window = accepted_window(options_, options_.now_ms.value_or(core::now_ms()));
-  return buffers_->line_parser.parse(line, line_number, window, sink);
+  return buffers_->line_parser.parse(line, false, line_number, window, sink);
 }
 
 }  // namespace shoplake::core

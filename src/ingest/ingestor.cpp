@@ -104,10 +104,15 @@ class Ingestor::Collector : public core::EventSink {
 Ingestor::Ingestor(log::EventLog& log, IngestOptions options)
     : log_(log), options_(options), parser_(options.validation) {}
 
-void Ingestor::parse_body(std::string_view body, Collector& collector) {
+void Ingestor::parse_body(std::string_view body, const core::PaddedText* padded,
+                          Collector& collector) {
   switch (options_.ndjson_stream ? BodyShape::ndjson : detect_shape(body)) {
     case BodyShape::ndjson:
-      parser_.parse_ndjson(body, collector);
+      if (padded) {
+        parser_.parse_ndjson(*padded, collector);
+      } else {
+        parser_.parse_ndjson(body, collector);
+      }
       break;
     case BodyShape::object:
       parser_.parse_line(body, 1, collector);
@@ -146,10 +151,19 @@ void Ingestor::parse_body(std::string_view body, Collector& collector) {
 }
 
 IngestResult Ingestor::ingest(std::string_view body, log::Origin origin) {
+  return ingest_body(body, nullptr, origin);
+}
+
+IngestResult Ingestor::ingest(core::PaddedText body, log::Origin origin) {
+  return ingest_body(body.text(), &body, origin);
+}
+
+IngestResult Ingestor::ingest_body(std::string_view body, const core::PaddedText* padded,
+                                   const log::Origin& origin) {
   events_payload_.clear();
   rejections_payload_.clear();
   Collector collector(events_payload_, rejections_payload_, options_.max_reported_errors);
-  parse_body(body, collector);
+  parse_body(body, padded, collector);
 
   IngestResult result;
   result.accepted = collector.accepted;

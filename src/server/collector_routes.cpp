@@ -103,7 +103,7 @@ void CollectorRoutes::install(httplib::Server& http) {
     if (encoding == "gzip" || encoding == "deflate" || encoding == "br") encoding.clear();
     // An uncompressed body (the common case) is parsed where it was received: no second copy.
     thread_local std::string inflated;
-    std::string_view body = received;
+    std::string* body = &received;
     if (!encoding.empty() && encoding != "identity") {
       const auto decompressed =
           ingest::decompress(encoding, received, options_.max_body_bytes, inflated);
@@ -117,11 +117,11 @@ void CollectorRoutes::install(httplib::Server& http) {
         case ingest::DecompressError::corrupt:
           return send_json_error(response, 400, decompressed.message);
       }
-      body = inflated;
+      body = &inflated;
     }
 
     auto ingestor = borrow();
-    const ingest::IngestResult result = ingestor->ingest(body);
+    const ingest::IngestResult result = ingestor->ingest(core::PaddedText(*body));
     give_back(std::move(ingestor));
     switch (result.status) {
       case ingest::IngestStatus::stored:

@@ -1,5 +1,6 @@
 #include "shoplake/server/main_server.hpp"
 
+#include "buffered_http_server.hpp"
 #include "credentials.hpp"
 
 #include <fmt/core.h>
@@ -11,7 +12,7 @@ namespace shoplake::server {
 
 MainServer::MainServer(ServerOptions options)
     : options_(std::move(options)),
-      http_(std::make_unique<httplib::Server>()),
+      http_(std::make_unique<BufferedHttpServer>()),
       started_(std::chrono::steady_clock::now()) {
   // httplib's default adds SO_REUSEPORT, which would let a second shoplake share the port
   // silently; SO_REUSEADDR alone still allows a quick restart.

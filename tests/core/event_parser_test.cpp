@@ -993,6 +993,36 @@ TEST(EventParser, ReusedBuffersDoNotLeakBetweenLines) {
   EXPECT_EQ(outcome.sink.events[4].user_id, "5");
 }
 
+// A body read in place: the bytes after a line are the next line (or the padding), never part of
+// it. A line cut inside a string must not run on into what follows.
+TEST(EventParser, ABodyReadInPlaceGivesWhatACopyGives) {
+  const std::string good = object(view_members());
+  const std::string cut =
+      R"({"event_id":"e9","event_type":"view","ts":"2026-11-25T11:00:00Z","user_id":"u)";
+  std::string buffer = good + "\n" + cut + "\n" + R"(","x":1}{"a":)" + "\n\n" +
+                       object(with(view_members(), "event_id", R"("e3")"));
+  const Outcome copied = parse(buffer);
+  Outcome in_place;
+  EventParser parser(test_options());
+  in_place.counts = parser.parse_ndjson(PaddedText(buffer), in_place.sink);
+
+  ASSERT_EQ(in_place.sink.events.size(), 2U);
+  EXPECT_EQ(in_place.sink.events[0].event_id, "e1");
+  EXPECT_EQ(in_place.sink.events[1].event_id, "e3");
+  EXPECT_EQ(in_place.sink.event_lines, (std::vector<std::uint64_t>{1, 5}));
+  ASSERT_EQ(in_place.sink.rejections.size(), 2U);
+  EXPECT_EQ(in_place.sink.rejections[0].line, 2U);
+  EXPECT_EQ(in_place.sink.rejections[0].raw, cut);
+  EXPECT_EQ(in_place.sink.rejections[1].line, 3U);
+
+  EXPECT_EQ(in_place.sink.events, copied.sink.events);
+  EXPECT_EQ(in_place.sink.event_lines, copied.sink.event_lines);
+  for (std::size_t i = 0; i < copied.sink.rejections.size(); ++i) {
+    EXPECT_EQ(in_place.sink.rejections[i].field, copied.sink.rejections[i].field);
+    EXPECT_EQ(in_place.sink.rejections[i].error, copied.sink.rejections[i].error);
+  }
+}
+
 // ---- Round trip ---------------------------------------------------------------------------------
 
 TEST(EventParser, AppendNdjsonThenParseGivesTheSameEvent) {

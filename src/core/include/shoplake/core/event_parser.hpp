@@ -54,6 +54,25 @@ struct ParseCounts {
   }
 };
 
+// Bytes the parser may read past the end of a body (simdjson reads ahead); what they hold does not
+// matter. A body followed by them is parsed where it lies; any other is copied line by line.
+inline constexpr std::size_t kParsePadding = 64;
+
+// Text whose buffer goes on for at least kParsePadding readable bytes. Valid while the buffer it
+// was made from is neither changed nor destroyed.
+class PaddedText {
+ public:
+  // Makes room for the padding in `buffer`'s capacity: no copy unless the capacity lacks it.
+  explicit PaddedText(std::string& buffer) {
+    buffer.reserve(buffer.size() + kParsePadding);
+    text_ = buffer;
+  }
+  std::string_view text() const { return text_; }
+
+ private:
+  std::string_view text_;
+};
+
 // One parser per thread; reuse it across bodies so its buffers are allocated once.
 class EventParser {
  public:
@@ -65,6 +84,8 @@ class EventParser {
   // Newline-delimited JSON: every non-blank line is one event object. A bad line is rejected on
   // its own; the lines beside it are unaffected. Line numbers start at `first_line`.
   ParseCounts parse_ndjson(std::string_view body, EventSink& sink, std::uint64_t first_line = 1);
+  // The same, reading each line in place.
+  ParseCounts parse_ndjson(PaddedText body, EventSink& sink, std::uint64_t first_line = 1);
 
   // One JSON object (one event, or a GA4 purchase with items[] that expands to one event per item
   // with event ids "<id>:<n>", n from 1). A line is accepted or rejected whole.
@@ -74,6 +95,8 @@ class EventParser {
 
  private:
   struct Buffers;
+  ParseCounts parse_lines(std::string_view body, bool in_place, EventSink& sink,
+                          std::uint64_t first_line);
   ValidationOptions options_;
   std::unique_ptr<Buffers> buffers_;
 };

@@ -61,10 +61,15 @@ class Ingestor {
  public:
   Ingestor(log::EventLog& log, IngestOptions options);
   IngestResult ingest(std::string_view body, log::Origin origin = {});
+  // The same for a body with the parser's padding after it: NDJSON is read where it lies.
+  IngestResult ingest(core::PaddedText body, log::Origin origin = {});
 
  private:
   class Collector;
-  void parse_body(std::string_view body, Collector& collector);
+  // `padded`: the same body, when it has the padding.
+  IngestResult ingest_body(std::string_view body, const core::PaddedText* padded,
+                           const log::Origin& origin);
+  void parse_body(std::string_view body, const core::PaddedText* padded, Collector& collector);
 
   log::EventLog& log_;
   IngestOptions options_;
