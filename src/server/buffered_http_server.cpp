@@ -17,6 +17,8 @@ namespace {
 // Large enough that a 1 MB body takes a handful of reads, small enough for many idle connections.
 constexpr std::size_t kReadBufferBytes = 256 * 1024;
 
+thread_local ConnectionStream* connection_of_this_thread = nullptr;
+
 int milliseconds(time_t seconds, time_t microseconds) {
   return static_cast<int>(seconds * 1000 + microseconds / 1000);
 }
@@ -57,6 +59,37 @@ ssize_t ConnectionStream::read(char* destination, std::size_t size) {
   std::memcpy(destination, buffer_.data() + begin_, count);
   begin_ += count;
   return static_cast<ssize_t>(count);
+}
+
+ConnectionStream* ConnectionStream::of_this_thread() {
+  return connection_of_this_thread;
+}
+
+bool ConnectionStream::read_into(std::string& out, std::size_t size) {
+  const std::size_t start = out.size();
+  out.resize(start + size);
+  char* cursor = out.data() + start;
+  std::size_t left = size;
+  const std::size_t from_buffer = std::min(left, buffered());
+  std::memcpy(cursor, buffer_.data() + begin_, from_buffer);
+  begin_ += from_buffer;
+  cursor += from_buffer;
+  left -= from_buffer;
+  while (left > 0) {
+    const ssize_t received = ::recv(socket_, cursor, left, MSG_DONTWAIT);
+    if (received > 0) {
+      cursor += received;
+      left -= static_cast<std::size_t>(received);
+      continue;
+    }
+    if (received < 0 && errno == EINTR) continue;
+    const bool would_block = received < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
+    if (!would_block || poll_socket(false, timeouts_.read_ms) <= 0) {
+      out.resize(start + (size - left));
+      return false;
+    }
+  }
+  return true;
 }
 
 ssize_t ConnectionStream::fill() {
@@ -119,6 +152,10 @@ bool BufferedHttpServer::process_and_close_socket(socket_t socket) {
                                    milliseconds(write_timeout_sec_, write_timeout_usec_)});
   const int idle_ms = static_cast<int>(keep_alive_timeout_sec_ * 1000);
   const auto running = [this] { return svr_sock_ != INVALID_SOCKET; };
+  struct ServingThisThread {
+    explicit ServingThisThread(ConnectionStream& stream) { connection_of_this_thread = &stream; }
+    ~ServingThisThread() { connection_of_this_thread = nullptr; }
+  } serving(stream);
   bool answered = false;
   for (std::size_t left = keep_alive_max_count_; left > 0; --left) {
     if (!stream.wait_for_request(idle_ms, running)) break;

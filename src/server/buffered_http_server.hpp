@@ -8,6 +8,7 @@
 #include <httplib.h>
 
 #include <cstddef>
+#include <string>
 #include <vector>
 
 namespace shoplake::server {
@@ -30,6 +31,14 @@ class ConnectionStream final : public httplib::Stream {
   void get_remote_ip_and_port(std::string& ip, int& port) const override;
   void get_local_ip_and_port(std::string& ip, int& port) const override;
   socket_t socket() const override;
+
+  // The connection whose request the calling thread is answering; nullptr on any other thread.
+  static ConnectionStream* of_this_thread();
+
+  // Appends the next `size` bytes of the connection to `out`: what is buffered, then straight
+  // from the socket into `out` (no copy through httplib's 4 KiB chunks). False when the peer
+  // closed or sent nothing for the read timeout; the connection is then unusable.
+  bool read_into(std::string& out, std::size_t size);
 
   // Between requests: true once a byte of the next request is here; false when the peer closed,
   // `idle_ms` passed, or `keep_waiting` said no (checked every few tens of milliseconds).

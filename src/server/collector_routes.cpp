@@ -1,8 +1,12 @@
 #include "shoplake/server/collector_routes.hpp"
 
+#include "buffered_http_server.hpp"
 #include "credentials.hpp"
 
 #include <httplib.h>
+
+#include <charconv>
+#include <optional>
 
 #include "shoplake/core/ndjson_writer.hpp"
 #include "shoplake/ingest/decompress.hpp"
@@ -40,6 +44,18 @@ std::string presented_key(const httplib::Request& request) {
   constexpr std::string_view kBearer = "Bearer ";
   if (authorization.rfind(kBearer, 0) == 0) return authorization.substr(kBearer.size());
   return request.get_header_value("X-Write-Key");
+}
+
+// The body's length when it is sent whole (Content-Length, no Transfer-Encoding).
+std::optional<std::size_t> plain_content_length(const httplib::Request& request) {
+  if (request.has_header("Transfer-Encoding") || !request.has_header("Content-Length")) {
+    return std::nullopt;
+  }
+  const std::string text = request.get_header_value("Content-Length");
+  std::size_t length = 0;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), length);
+  if (error != std::errc() || end != text.data() + text.size()) return std::nullopt;
+  return length;
 }
 
 }  // namespace
@@ -83,24 +99,39 @@ void CollectorRoutes::install(httplib::Server& http) {
         return;
       }
     }
-    // httplib inflates gzip, deflate and br itself, without a ceiling: read through the limit
-    // here so that a small compressed body cannot grow without bound in memory.
     thread_local std::string received;
     received.clear();
-    bool over_limit = false;
-    read_content([&](const char* data, std::size_t size) {
-      over_limit = received.size() + size > options_.max_body_bytes;
-      if (!over_limit) received.append(data, size);
-      return !over_limit;
-    });
-    if (over_limit) {
-      return send_json_error(response, 413,
-                             "the body is larger than " + std::to_string(options_.max_body_bytes) +
-                                 " bytes (once inflated), the collector's limit: send smaller "
-                                 "batches");
-    }
     std::string encoding = request.get_header_value("Content-Encoding");
-    if (encoding == "gzip" || encoding == "deflate" || encoding == "br") encoding.clear();
+    const bool inflated_by_httplib =
+        encoding == "gzip" || encoding == "deflate" || encoding == "br";
+    const std::optional<std::size_t> length = plain_content_length(request);
+    ConnectionStream* connection = ConnectionStream::of_this_thread();
+    if (connection != nullptr && length && *length <= options_.max_body_bytes &&
+        !inflated_by_httplib) {
+      // The common case: the body goes from the socket straight into the buffer it is parsed in.
+      if (!connection->read_into(received, *length)) {
+        return send_json_error(response, 400,
+                               "the body ended after " + std::to_string(received.size()) +
+                                   " of its " + std::to_string(*length) +
+                                   " bytes (Content-Length): the connection closed or stalled");
+      }
+    } else {
+      // httplib inflates gzip, deflate and br itself, without a ceiling: read through the limit
+      // here so that a small compressed body cannot grow without bound in memory.
+      bool over_limit = false;
+      read_content([&](const char* data, std::size_t size) {
+        over_limit = received.size() + size > options_.max_body_bytes;
+        if (!over_limit) received.append(data, size);
+        return !over_limit;
+      });
+      if (over_limit) {
+        return send_json_error(
+            response, 413,
+            "the body is larger than " + std::to_string(options_.max_body_bytes) +
+                " bytes (once inflated), the collector's limit: send smaller batches");
+      }
+    }
+    if (inflated_by_httplib) encoding.clear();
     // An uncompressed body (the common case) is parsed where it was received: no second copy.
     thread_local std::string inflated;
     std::string* body = &received;

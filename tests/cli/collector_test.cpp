@@ -17,6 +17,7 @@
 
 #include "child_process.hpp"
 #include "compression.hpp"
+#include "raw_http.hpp"
 #include "running_shoplake.hpp"
 #include "shoplake/core/time.hpp"
 
@@ -123,6 +124,38 @@ TEST_F(Collector, TakesArraysAndCompressedBodies) {
   EXPECT_EQ(corrupt->status, 400);
   stop();
   EXPECT_EQ(logged_ids(data_dir()).size(), 6u);
+}
+
+// Bodies are read from the connection straight into the parse buffer: bodies sent back to back
+// in one write are each read to their Content-Length and no further, and a body cut short is
+// refused with what arrived, storing nothing.
+TEST_F(Collector, BodiesSentBackToBackAreEachStoredAndACutBodyIsRefused) {
+  start();
+  const auto request = [](const std::string& body, const std::string& extra_headers = "") {
+    return "POST /v1/events HTTP/1.1\r\nHost: a\r\nContent-Type: application/x-ndjson\r\n" +
+           extra_headers + "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
+  };
+  const std::string answers = raw_http_exchange(
+      server_->port(), {{request(body_of({"b1", "b2"})) + request(body_of({"b3"})) +
+                         request(body_of({"b4", "b5", "b6"}), "Connection: close\r\n")}});
+  EXPECT_EQ(occurrences(answers, "HTTP/1.1 200 OK"), 3U) << answers;
+  EXPECT_EQ(occurrences(answers, R"("accepted":2)"), 1U) << answers;
+  EXPECT_EQ(occurrences(answers, R"("accepted":1)"), 1U) << answers;
+  EXPECT_EQ(occurrences(answers, R"("accepted":3)"), 1U) << answers;
+
+  const std::string whole = body_of({"c1", "c2"});
+  RawExchange cut{{"POST /v1/events HTTP/1.1\r\nHost: a\r\nContent-Length: " +
+                   std::to_string(whole.size() + 100) + "\r\n\r\n" + whole}};
+  cut.close_sending_side = true;
+  const std::string refused = raw_http_exchange(server_->port(), cut);
+  EXPECT_NE(refused.find("HTTP/1.1 400"), std::string::npos) << refused;
+  EXPECT_NE(refused.find("the body ended after " + std::to_string(whole.size()) + " of its " +
+                         std::to_string(whole.size() + 100) + " bytes"),
+            std::string::npos)
+      << refused;
+  stop();
+  const auto ids = logged_ids(data_dir());
+  EXPECT_EQ(ids, (std::vector<std::string>{"b1", "b2", "b3", "b4", "b5", "b6"}));
 }
 
 TEST_F(Collector, ABodyThatIsNotJsonIs400WithTheLine) {

@@ -1,18 +1,19 @@
-#include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <httplib.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <atomic>
 #include <functional>
 #include <thread>
 
+#include "raw_http.hpp"
 #include "shoplake/server/main_server.hpp"
 
 namespace shoplake::server {
 namespace {
+
+using testing::occurrences;
+using testing::raw_http_exchange;
+using testing::RawExchange;
 
 class MainServerTest : public ::testing::Test {
  protected:
@@ -103,47 +104,14 @@ class ServerWithRoutes {
   std::thread serving_;
 };
 
-// Sends `pieces` over one raw connection, `pause` apart, then reads until the server closes.
-std::string exchange(int port, const std::vector<std::string>& pieces,
-                     std::chrono::milliseconds pause = std::chrono::milliseconds(0)) {
-  const int socket = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_port = htons(static_cast<std::uint16_t>(port));
-  ::inet_pton(AF_INET, "127.0.0.1", &address.sin_addr);
-  if (::connect(socket, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
-    ::close(socket);
-    return "connect failed";
-  }
-  for (const std::string& piece : pieces) {
-    for (std::size_t sent = 0; sent < piece.size();) {
-      const ssize_t n = ::send(socket, piece.data() + sent, piece.size() - sent, MSG_NOSIGNAL);
-      if (n <= 0) break;
-      sent += static_cast<std::size_t>(n);
-    }
-    std::this_thread::sleep_for(pause);
-  }
-  std::string answer;
-  char buffer[4096];
-  for (ssize_t n; (n = ::recv(socket, buffer, sizeof buffer, 0)) > 0;) answer.append(buffer, n);
-  ::close(socket);
-  return answer;
-}
-
-std::size_t occurrences(const std::string& text, const std::string& what) {
-  std::size_t count = 0;
-  for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++count;
-  return count;
-}
-
 // Bytes a client sends ahead (pipelining) belong to the next request: the connection's read
 // buffer outlives each request.
 TEST(MainServerConnections, PipelinedRequestsInOneWriteAreEachAnswered) {
   ServerWithRoutes server([](httplib::Server&) {});
-  const std::string answer =
-      exchange(server.port(), {"GET /healthz HTTP/1.1\r\nHost: a\r\n\r\n"
-                               "GET /no-such-thing HTTP/1.1\r\nHost: a\r\n\r\n"
-                               "GET /healthz HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n"});
+  const std::string answer = raw_http_exchange(
+      server.port(), {{"GET /healthz HTTP/1.1\r\nHost: a\r\n\r\n"
+                       "GET /no-such-thing HTTP/1.1\r\nHost: a\r\n\r\n"
+                       "GET /healthz HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n"}});
   EXPECT_EQ(occurrences(answer, "HTTP/1.1 200 OK"), 2U) << answer;
   EXPECT_EQ(occurrences(answer, "HTTP/1.1 404 Not Found"), 1U) << answer;
   EXPECT_LT(answer.find("404 Not Found"), answer.rfind("200 OK")) << answer;
@@ -171,7 +139,8 @@ TEST(MainServerConnections, ABodyArrivingInPiecesIsReadWhole) {
       std::to_string(body.size()) + "\r\n\r\n"};
   for (std::size_t at = 0; at < body.size(); at += 700 * 1024)
     pieces.push_back(body.substr(at, 700 * 1024));
-  const std::string answer = exchange(server.port(), pieces, std::chrono::milliseconds(20));
+  const std::string answer =
+      raw_http_exchange(server.port(), {pieces, std::chrono::milliseconds(20)});
   EXPECT_NE(answer.find(std::to_string(body.size()) + " " + std::to_string(sum)), std::string::npos)
       << answer.substr(0, 200);
 }
