@@ -19,11 +19,11 @@ constexpr std::size_t kReadBufferBytes = 256 * 1024;
 
 thread_local ConnectionStream* connection_of_this_thread = nullptr;
 
-int milliseconds(time_t seconds, time_t microseconds) {
+int to_timeout_ms(time_t seconds, time_t microseconds) {
   return static_cast<int>(seconds * 1000 + microseconds / 1000);
 }
 
-void address_of(const sockaddr_storage& address, std::string& ip, int& port) {
+void socket_address_text(const sockaddr_storage& address, std::string& ip, int& port) {
   char text[INET6_ADDRSTRLEN] = {};
   if (address.ss_family == AF_INET) {
     const auto& v4 = reinterpret_cast<const sockaddr_in&>(address);
@@ -131,7 +131,7 @@ void ConnectionStream::get_remote_ip_and_port(std::string& ip, int& port) const 
   sockaddr_storage address{};
   socklen_t length = sizeof address;
   if (::getpeername(socket_, reinterpret_cast<sockaddr*>(&address), &length) == 0) {
-    address_of(address, ip, port);
+    socket_address_text(address, ip, port);
   }
 }
 
@@ -139,7 +139,7 @@ void ConnectionStream::get_local_ip_and_port(std::string& ip, int& port) const {
   sockaddr_storage address{};
   socklen_t length = sizeof address;
   if (::getsockname(socket_, reinterpret_cast<sockaddr*>(&address), &length) == 0) {
-    address_of(address, ip, port);
+    socket_address_text(address, ip, port);
   }
 }
 
@@ -148,8 +148,8 @@ socket_t ConnectionStream::socket() const {
 }
 
 bool BufferedHttpServer::process_and_close_socket(socket_t socket) {
-  ConnectionStream stream(socket, {milliseconds(read_timeout_sec_, read_timeout_usec_),
-                                   milliseconds(write_timeout_sec_, write_timeout_usec_)});
+  ConnectionStream stream(socket, {to_timeout_ms(read_timeout_sec_, read_timeout_usec_),
+                                   to_timeout_ms(write_timeout_sec_, write_timeout_usec_)});
   const int idle_ms = static_cast<int>(keep_alive_timeout_sec_ * 1000);
   const auto running = [this] { return svr_sock_ != INVALID_SOCKET; };
   struct ServingThisThread {
