@@ -64,6 +64,7 @@ void append_encoded_event(const EventView& event, std::string& out) {
   out.resize(start + size);
   char* cursor = out.data() + start;
   const auto write = [&cursor](const void* bytes, std::size_t count) {
+    if (count == 0) return;  // an empty string_view's data() may be null, which memcpy forbids
     std::memcpy(cursor, bytes, count);
     cursor += count;
   };
