@@ -147,6 +147,13 @@ socket_t ConnectionStream::socket() const {
   return socket_;
 }
 
+void close_after_response(httplib::Response& response) {
+  if (ConnectionStream* connection = ConnectionStream::of_this_thread()) {
+    connection->close_after_response();
+    response.set_header("Connection", "close");
+  }
+}
+
 bool BufferedHttpServer::process_and_close_socket(socket_t socket) {
   ConnectionStream stream(socket, {to_timeout_ms(read_timeout_sec_, read_timeout_usec_),
                                    to_timeout_ms(write_timeout_sec_, write_timeout_usec_)});
@@ -161,7 +168,7 @@ bool BufferedHttpServer::process_and_close_socket(socket_t socket) {
     if (!stream.wait_for_request(idle_ms, running)) break;
     bool connection_closed = false;
     answered = process_request(stream, left == 1, connection_closed, nullptr);
-    if (!answered || connection_closed) break;
+    if (!answered || connection_closed || stream.closing_after_response()) break;
   }
   ::shutdown(socket, SHUT_RDWR);
   ::close(socket);

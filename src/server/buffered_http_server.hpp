@@ -40,6 +40,11 @@ class ConnectionStream final : public httplib::Stream {
   // closed or sent nothing for the read timeout; the connection is then unusable.
   bool read_into(std::string& out, std::size_t size);
 
+  // For a handler that answers without reading the request's body: the connection closes after
+  // the response instead of reading the unread body as the next request.
+  void close_after_response() { close_after_response_ = true; }
+  bool closing_after_response() const { return close_after_response_; }
+
   // Between requests: true once a byte of the next request is here; false when the peer closed,
   // `idle_ms` passed, or `keep_waiting` said no (checked every few tens of milliseconds).
   template <class KeepWaiting>
@@ -66,7 +71,12 @@ class ConnectionStream final : public httplib::Stream {
   std::vector<char> buffer_;
   std::size_t begin_ = 0;
   std::size_t end_ = 0;
+  bool close_after_response_ = false;
 };
+
+// Answers `response` with Connection: close and closes the connection afterwards when the calling
+// thread serves one of ours: for answers given before the request's body was read.
+void close_after_response(httplib::Response& response);
 
 class BufferedHttpServer final : public httplib::Server {
  private:

@@ -93,6 +93,7 @@ void CollectorRoutes::install(httplib::Server& http) {
       for (const auto& write_key : options_.write_keys)
         known |= constant_time_equal(key, write_key);
       if (!known) {
+        close_after_response(response);  // the body stays unread
         send_json_error(response, 401,
                         key.empty() ? "a write key is required: send Authorization: Bearer <key>"
                                     : "the write key is not valid");

@@ -58,6 +58,7 @@ void MainServer::add_builtin_routes() {
         request.path == "/v1/events" || credentials_accepted(request, api_user_, api_password_)) {
       return Answer::Unhandled;
     }
+    close_after_response(response);  // the body stays unread
     response.status = 401;
     response.set_header("WWW-Authenticate", "Basic realm=\"shoplake\"");
     response.set_content(nlohmann::json{{"error",

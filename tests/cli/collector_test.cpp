@@ -201,6 +201,18 @@ TEST_F(Collector, WriteKeysGuardTheDoor) {
   const auto header = post(body_of({"ok2"}), {{"X-Write-Key", "k-one"}});
   ASSERT_TRUE(header);
   EXPECT_EQ(header->status, 200) << header->body;
+  // A refused request's body is never read: the connection closes after the 401, so neither that
+  // body nor a request sent behind it on the same connection is taken for a request.
+  const std::string refused_body = body_of({"x3"});
+  const std::string answers = raw_http_exchange(
+      server_->port(),
+      {{"POST /v1/events HTTP/1.1\r\nHost: a\r\nContent-Length: " +
+        std::to_string(refused_body.size()) + "\r\n\r\n" + refused_body +
+        "POST /v1/events HTTP/1.1\r\nHost: a\r\nX-Write-Key: k-one\r\nContent-Length: " +
+        std::to_string(refused_body.size()) + "\r\n\r\n" + refused_body}});
+  EXPECT_EQ(occurrences(answers, "HTTP/1.1 "), 1U) << answers;
+  EXPECT_NE(answers.find("HTTP/1.1 401"), std::string::npos) << answers;
+  EXPECT_NE(answers.find("Connection: close"), std::string::npos) << answers;
   stop();
   EXPECT_EQ(logged_ids(data_dir()), (std::vector<std::string>{"ok1", "ok2"}));
 }
