@@ -48,20 +48,30 @@ class CountingSink : public core::EventSink {
   std::uint64_t rejected_ = 0;
 };
 
-void BM_ParseAndValidateNdjson(benchmark::State& state) {
-  const GeneratedBody& body = simulator_output();
+// A parser whose clock is the body's last event, so that every event is inside the window.
+core::ValidationOptions options_for(const GeneratedBody& body) {
   core::ValidationOptions options;
   options.now_ms = body.last_ts_ms;
-  core::EventParser parser(options);
+  return options;
+}
+
+void report(benchmark::State& state, const GeneratedBody& body, std::uint64_t events,
+            std::uint64_t rejected) {
+  if (rejected != 0) state.SkipWithError("simulator output was rejected");
+  state.SetItemsProcessed(static_cast<std::int64_t>(events));
+  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * body.ndjson.size()));
+}
+
+void BM_ParseAndValidateNdjson(benchmark::State& state) {
+  const GeneratedBody& body = simulator_output();
+  core::EventParser parser(options_for(body));
   CountingSink sink;
   std::uint64_t events = 0;
   for (auto _ : state) {
     events += parser.parse_ndjson(body.ndjson, sink).events;
     benchmark::DoNotOptimize(sink.revenue_);
   }
-  if (sink.rejected_ != 0) state.SkipWithError("simulator output was rejected");
-  state.SetItemsProcessed(static_cast<std::int64_t>(events));
-  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * body.ndjson.size()));
+  report(state, body, events, sink.rejected_);
 }
 BENCHMARK(BM_ParseAndValidateNdjson)->Unit(benchmark::kMillisecond);
 
@@ -79,9 +89,7 @@ class EncodingSink : public core::EventSink {
 
 void BM_ParseAndEncodeNdjson(benchmark::State& state) {
   const GeneratedBody& body = simulator_output();
-  core::ValidationOptions options;
-  options.now_ms = body.last_ts_ms;
-  core::EventParser parser(options);
+  core::EventParser parser(options_for(body));
   EncodingSink sink;
   std::string received = body.ndjson;  // as the collector holds a body: with the parse padding
   std::uint64_t events = 0;
@@ -90,9 +98,7 @@ void BM_ParseAndEncodeNdjson(benchmark::State& state) {
     events += parser.parse_ndjson(core::PaddedText(received), sink).events;
     benchmark::DoNotOptimize(sink.encoded_.data());
   }
-  if (sink.rejected_ != 0) state.SkipWithError("simulator output was rejected");
-  state.SetItemsProcessed(static_cast<std::int64_t>(events));
-  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * body.ndjson.size()));
+  report(state, body, events, sink.rejected_);
 }
 BENCHMARK(BM_ParseAndEncodeNdjson)->Unit(benchmark::kMillisecond);
 
