@@ -564,10 +564,9 @@ std::size_t first_unescaped_control(std::string_view text) {
 // ---- Reading JSON -----------------------------------------------------------------------------
 
 // The key of an object member: straight from the line when it has no escape sequence, else
-// unescaped into simdjson's string buffer. The key is the return value, not an out-parameter: a
-// key written through a reference lived on the stack, and the copy into the member's FieldPath
-// then loaded it as one 16-byte word from two 8-byte stores, a store-forwarding stall on every
-// member (a quarter of read_members' samples).
+// unescaped into simdjson's string buffer. The key is the return value, the rare error an
+// out-parameter: the other way round, g++ 12 kept every key on the stack, and the parse was
+// 10 % slower (bench/parse_bench).
 [[gnu::always_inline]] inline std::string_view read_key(ondemand::field& field,
                                                         simdjson::error_code& error) {
   const char* raw = field.key().raw();
@@ -716,8 +715,7 @@ class LineParser {
   }
 
   void reset_line_state() {
-    static constexpr EventView kNoEvent{};
-    event_ = kNoEvent;  // copied from a constant: `EventView{}` was a rep stos, slow to start
+    event_ = EventView{};
     type_hint_.reset();
     type_decided_ = false;
     event_type_needed_first_ = false;
