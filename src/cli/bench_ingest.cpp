@@ -189,26 +189,27 @@ void run_bench_ingest(const BenchIngestOptions& options) {
                        fmt::format("shoplake-bench-{}", static_cast<long>(::getpid()));
   std::filesystem::remove_all(scratch);
 
-  // Run 0 warms up and is not counted: a server that has been up for a while has its allocator's
-  // arenas, its threads' buffers and the kernel's page tables for them in place, and each of the
-  // first runs was 10-25 % slower than the next one without it.
+  // One log and one server for every run, as clickhouse-server below. Run 0 warms up and is not
+  // counted: a server that has been up for a while has its allocator's arenas, its threads'
+  // buffers and the kernel's page tables for them in place. With a fresh server per run, each run
+  // was 10-25 % slower than the next.
+  log::LogOptions log_options;
+  log_options.directory = scratch / "log";
+  auto policy = log::parse_durability_policy(options.fsync);
+  if (!policy) throw CommandError{2, "--fsync: " + policy.error()};
+  log_options.durability = policy.value();
+  auto opened = log::EventLog::open(log_options);
+  if (!opened) throw CommandError{1, opened.error()};
+  auto event_log = std::move(opened).value();
+  server::MainServer http(server::ServerOptions{"127.0.0.1", 0});
+  server::CollectorRoutes collector(*event_log, {});
+  collector.install(http.routes());
+  const auto port = http.listen();
+  if (!port) throw CommandError{1, port.error()};
+  std::thread serving([&http] { http.serve(); });
   std::vector<double> shoplake_rates;
   std::vector<double> shoplake_mbs;
   for (int run = 0; run <= options.runs; ++run) {
-    log::LogOptions log_options;
-    log_options.directory = scratch / fmt::format("log-{}", run);
-    auto policy = log::parse_durability_policy(options.fsync);
-    if (!policy) throw CommandError{2, "--fsync: " + policy.error()};
-    log_options.durability = policy.value();
-    auto opened = log::EventLog::open(log_options);
-    if (!opened) throw CommandError{1, opened.error()};
-    auto event_log = std::move(opened).value();
-    server::MainServer http(server::ServerOptions{"127.0.0.1", 0});
-    server::CollectorRoutes collector(*event_log, {});
-    collector.install(http.routes());
-    const auto port = http.listen();
-    if (!port) throw CommandError{1, port.error()};
-    std::thread serving([&http] { http.serve(); });
     std::uint64_t acknowledged = 0;
     const Throughput result = send_all("127.0.0.1", port.value(), "/v1/events", batches,
                                        options.connections, acknowledged);
@@ -219,20 +220,17 @@ void run_bench_ingest(const BenchIngestOptions& options) {
       shoplake_rates.push_back(result.events_per_second);
       shoplake_mbs.push_back(result.megabytes_per_second);
     }
-    if (run == options.runs) {
-      for (const double rate : options.rates) {
-        const auto latencies =
-            latencies_at(port.value(), batches.front(), rate, options.latency_seconds);
-        fmt::print(stderr,
-                   "latency at {:>7.0f} events/s: p50 {:.2f} ms, p99 {:.2f} ms ({} requests)\n",
-                   rate, percentile(latencies, 0.5), percentile(latencies, 0.99), latencies.size());
-      }
-    }
-    http.stop();
-    serving.join();
-    event_log.reset();
-    std::filesystem::remove_all(log_options.directory);
   }
+  for (const double rate : options.rates) {
+    const auto latencies =
+        latencies_at(port.value(), batches.front(), rate, options.latency_seconds);
+    fmt::print(stderr, "latency at {:>7.0f} events/s: p50 {:.2f} ms, p99 {:.2f} ms ({} requests)\n",
+               rate, percentile(latencies, 0.5), percentile(latencies, 0.99), latencies.size());
+  }
+  http.stop();
+  serving.join();
+  event_log.reset();
+  std::filesystem::remove_all(log_options.directory);
   fmt::print(
       "shoplake: {:.2f} M events/s, {:.0f} MB/s (median of {} runs; {} events, {:.0f} MB in {} "
       "batches, {} connections, fsync {})\n",
