@@ -280,13 +280,16 @@ void add_bench_command(CLI::App& app) {
       "ingest",
       "NDJSON over HTTP into the durable event log (client on this machine, simulator output), "
       "acknowledgement latency at fixed rates, and the same batches inserted into Debian's "
-      "clickhouse-server (INSERT … FORMAT JSONEachRow into MergeTree) for a ratio");
+      "clickhouse-server (INSERT … FORMAT JSONEachRow into MergeTree) for a ratio. Each side is "
+      "one server (shoplake: one log, under $TMPDIR) for a warm-up run, not counted, and the "
+      "timed runs");
   ingest->add_option("--events", options->events, "Events to send per run")->capture_default_str();
   ingest->add_option("--batch-bytes", options->batch_bytes, "Bytes per request body")
       ->capture_default_str();
   ingest->add_option("--connections", options->connections, "Concurrent keep-alive connections")
       ->capture_default_str();
-  ingest->add_option("--runs", options->runs, "Runs; the median is reported")
+  ingest
+      ->add_option("--runs", options->runs, "Timed runs after the warm-up; the median is reported")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
   ingest->add_option("--fsync", options->fsync, "Durability policy of the log")
