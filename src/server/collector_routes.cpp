@@ -111,6 +111,7 @@ void CollectorRoutes::install(httplib::Server& http) {
         !inflated_by_httplib) {
       // The common case: the body goes from the socket straight into the buffer it is parsed in.
       if (!connection->read_into(received, *length)) {
+        close_after_response(response);  // what the client sends later is not a request
         return send_json_error(response, 400,
                                "the body ended after " + std::to_string(received.size()) +
                                    " of its " + std::to_string(*length) +
