@@ -106,7 +106,7 @@ void check_in_place_parse(std::string_view body) {
   static EventParser in_place(first_parse_options());
   RecordingSink copied_sink;
   copying.parse_ndjson(body, copied_sink);
-  // Quotes and braces after the body: a parser that read them as JSON would go astray.
+  // Quotes after the body: a parser that read them as JSON would go astray.
   std::string padded(body);
   padded.append(shoplake::core::kParsePadding, '"');
   padded.resize(body.size());

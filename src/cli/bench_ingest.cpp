@@ -189,10 +189,10 @@ void run_bench_ingest(const BenchIngestOptions& options) {
                        fmt::format("shoplake-bench-{}", static_cast<long>(::getpid()));
   std::filesystem::remove_all(scratch);
 
-  // One log and one server for every run, as clickhouse-server below. Run 0 warms up and is not
-  // counted: a server that has been up for a while has its allocator's arenas, its threads'
-  // buffers and the kernel's page tables for them in place. With a fresh server per run, each run
-  // was 10-25 % slower than the next.
+  // One log and one server for every run, as clickhouse-server below: a fresh log per run, deleted
+  // after it, measured bursts whose pages the kernel never wrote back, not the rate a running
+  // server sustains. Run 0 warms up and is not counted: a server that has been up for a while has
+  // its allocator's arenas, its threads' buffers and the kernel's page tables for them in place.
   log::LogOptions log_options;
   log_options.directory = scratch / "log";
   auto policy = log::parse_durability_policy(options.fsync);

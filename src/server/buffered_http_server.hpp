@@ -1,7 +1,7 @@
 // httplib's server with its own connection loop: a request's bytes are read from the socket in
 // large reads instead of httplib's 4 KiB recv() with a poll() before each (a constant compiled
 // into Debian's libcpp-httplib). For a 1 MB batch of events that was 256 recv() and 256 poll(),
-// each also making the kernel send a window update, about a quarter of the collector's time.
+// each also making the kernel send a window update: 24 % of all samples of `bench ingest`.
 // Routing, request parsing and responses stay httplib's.
 #pragma once
 
