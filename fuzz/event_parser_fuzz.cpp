@@ -1,6 +1,7 @@
 // libFuzzer target for EventParser. Any input must parse without a crash or a sanitizer report, and
 // every accepted event must come back unchanged from append_ndjson and a second parse: the bronze
-// layer stores what the parser accepted in append_ndjson's form, and replays parse it again. A
+// layer stores what the parser accepted in append_ndjson's form, and replays parse it again. The
+// same holds for the event log's binary form (append_encoded_event, then a decode). A
 // body read in place (with padding bytes after it that are anything but spaces) must give exactly
 // what the line-by-line copy gives.
 #include <cstddef>
@@ -10,6 +11,7 @@
 #include <string>
 #include <string_view>
 
+#include "shoplake/core/event_codec.hpp"
 #include "shoplake/core/event_parser.hpp"
 #include "shoplake/core/ndjson_writer.hpp"
 
@@ -76,6 +78,12 @@ class RoundTripSink : public EventSink {
     if (second_sink_.rejections != 0) fail(("rejected: " + second_sink_.error).c_str(), written_);
     if (second_sink_.events != 1) fail("not exactly one event", written_);
     if (!(second_sink_.event == original)) fail("a different event", written_);
+    encoded_.clear();
+    shoplake::core::append_encoded_event(view, encoded_);
+    shoplake::core::EncodedEventReader reader(encoded_);
+    EventView decoded;
+    if (!reader.next(decoded) || !(Event(decoded) == original) || reader.next(decoded))
+      fail("the log's encoding changed the event", written_);
   }
   void on_rejection(const Rejection& rejection) override {
     if (rejection.error.empty()) fail("a rejection without a reason", std::string(rejection.raw));
@@ -85,6 +93,7 @@ class RoundTripSink : public EventSink {
   EventParser second_parser_{second_parse_options()};
   SecondParseSink second_sink_;
   std::string written_;
+  std::string encoded_;
 };
 
 // Everything a parse handed out, in order, as text.

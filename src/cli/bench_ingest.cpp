@@ -209,6 +209,7 @@ void run_bench_ingest(const BenchIngestOptions& options) {
   std::thread serving([&http] { http.serve(); });
   std::vector<double> shoplake_rates;
   std::vector<double> shoplake_mbs;
+  std::uint64_t events_logged = 0;
   for (int run = 0; run <= options.runs; ++run) {
     std::uint64_t acknowledged = 0;
     const Throughput result = send_all("127.0.0.1", port.value(), "/v1/events", batches,
@@ -216,11 +217,17 @@ void run_bench_ingest(const BenchIngestOptions& options) {
     fmt::print(stderr, "  shoplake {}: {:.2f} M events/s, {:.0f} MB/s ({} events acknowledged)\n",
                run_name(run), result.events_per_second / 1e6, result.megabytes_per_second,
                acknowledged);
+    events_logged += acknowledged;
     if (run > 0) {
       shoplake_rates.push_back(result.events_per_second);
       shoplake_mbs.push_back(result.megabytes_per_second);
     }
   }
+  // What the disk has to keep up with: the log's bytes (records, framing, rejections) per event.
+  const double log_bytes_per_event = events_logged == 0
+                                         ? 0.0
+                                         : static_cast<double>(event_log->stats().bytes_appended) /
+                                               static_cast<double>(events_logged);
   for (const double rate : options.rates) {
     const auto latencies =
         latencies_at(port.value(), batches.front(), rate, options.latency_seconds);
@@ -233,9 +240,10 @@ void run_bench_ingest(const BenchIngestOptions& options) {
   std::filesystem::remove_all(log_options.directory);
   fmt::print(
       "shoplake: {:.2f} M events/s, {:.0f} MB/s (median of {} runs; {} events, {:.0f} MB in {} "
-      "batches, {} connections, fsync {})\n",
+      "batches, {} connections, fsync {}; {:.0f} bytes an event in the log)\n",
       median(shoplake_rates) / 1e6, median(shoplake_mbs), options.runs, options.events,
-      static_cast<double>(total_bytes) / 1e6, batches.size(), options.connections, options.fsync);
+      static_cast<double>(total_bytes) / 1e6, batches.size(), options.connections, options.fsync,
+      log_bytes_per_event);
 
   const std::string clickhouse_binary = sql::find_clickhouse_server(options.clickhouse);
   if (clickhouse_binary.empty()) {

@@ -1,6 +1,7 @@
-// The binary form of events and rejections inside event-log records: fixed-width fields, then
-// length-prefixed strings. Encoding is a few memcpys; decoding hands out EventViews pointing into
-// the payload, so consumers read the log without parsing JSON again.
+// The binary form of events and rejections inside event-log records: a format byte, the type,
+// varint numbers and varint-length-prefixed strings (an event of the simulator's is ~70 bytes).
+// Encoding is a few memcpys; decoding hands out EventViews pointing into the payload, so consumers
+// read the log without parsing JSON again. Every format ever written stays readable.
 #pragma once
 
 #include <cstdint>
