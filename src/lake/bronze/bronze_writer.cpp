@@ -55,6 +55,8 @@ struct BronzeWriter::State {
   core::Status commit_table(DeltaTable& table, StagedDays& days, const std::string& name,
                             std::vector<Txn> txns, std::uint64_t& table_offset);
   StagedRows& rows_of(StagedDays& days, std::int32_t day, bool events);
+  // Keeps the committed days' staging for the next batch, and frees what this batch left unused.
+  void keep_for_reuse(StagedDays& days, bool events);
   // Stages up to a few dozen records; `draining` ignores stop() (the last pass before it ends).
   core::Result<bool> land_some(log::LogCursor& cursor, bool draining = false);
   void run();
@@ -71,6 +73,9 @@ struct BronzeWriter::State {
   std::unique_ptr<DeltaTable> rejected;
   StagedDays events_stage;
   StagedDays rejected_stage;
+  // Emptied stagings of the last batch, taken again by the next (StagedRows::clear says why).
+  std::vector<std::unique_ptr<StagedRows>> spare_events_stagings;
+  std::vector<std::unique_ptr<StagedRows>> spare_rejected_stagings;
   std::uint64_t events_offset = 0;    // the events table holds every event before it
   std::uint64_t rejected_offset = 0;  // the rejected table every rejection before it
   std::uint64_t read_offset = 0;      // where the cursor starts
@@ -145,9 +150,26 @@ core::Status BronzeWriter::State::stage(const log::Record& record) {
 StagedRows& BronzeWriter::State::rows_of(StagedDays& days, std::int32_t day, bool events) {
   auto found = days.find(day);
   if (found != days.end()) return *found->second;
-  auto staged = std::make_unique<StagedRows>(events ? bronze_events_staging_columns()
-                                                    : bronze_rejected_staging_columns());
+  auto& spare = events ? spare_events_stagings : spare_rejected_stagings;
+  std::unique_ptr<StagedRows> staged;
+  if (!spare.empty()) {
+    staged = std::move(spare.back());
+    spare.pop_back();
+  } else {
+    staged = std::make_unique<StagedRows>(events ? bronze_events_staging_columns()
+                                                 : bronze_rejected_staging_columns());
+  }
   return *days.emplace(day, std::move(staged)).first->second;
+}
+
+void BronzeWriter::State::keep_for_reuse(StagedDays& days, bool events) {
+  auto& spare = events ? spare_events_stagings : spare_rejected_stagings;
+  spare.clear();
+  for (auto& [day, staged] : days) {
+    staged->clear();
+    spare.push_back(std::move(staged));
+  }
+  days.clear();
 }
 
 core::Status BronzeWriter::State::commit_table(DeltaTable& table, StagedDays& days,
@@ -161,7 +183,7 @@ core::Status BronzeWriter::State::commit_table(DeltaTable& table, StagedDays& da
   auto committed = table.append_partitions(connection.get(), partitions, txns);
   if (!committed) return core::Error{committed.error()};
   table_offset = staged_end;
-  days.clear();
+  keep_for_reuse(days, &days == &events_stage);
   if (listener) listener(name, table.snapshot());
   std::lock_guard lock(mutex);
   ++stats.commits;

@@ -125,13 +125,15 @@ std::string StagedRows::select_sql() const {
 }
 
 void StagedRows::start_chunk() {
-  std::vector<duckdb_logical_type> types;
-  for (const StagingColumn& column : columns_) {
-    types.push_back(duckdb_create_logical_type(column.type));
+  if (chunks_used_ == chunks_.size()) {
+    std::vector<duckdb_logical_type> types;
+    for (const StagingColumn& column : columns_) {
+      types.push_back(duckdb_create_logical_type(column.type));
+    }
+    chunks_.push_back(duckdb_create_data_chunk(types.data(), types.size()));
+    for (auto& type : types) duckdb_destroy_logical_type(&type);
   }
-  duckdb_data_chunk chunk = duckdb_create_data_chunk(types.data(), types.size());
-  for (auto& type : types) duckdb_destroy_logical_type(&type);
-  chunks_.push_back(chunk);
+  duckdb_data_chunk chunk = chunks_[chunks_used_++];
   vectors_.clear();
   data_.clear();
   for (idx_t column = 0; column < columns_.size(); ++column) {
@@ -144,9 +146,25 @@ void StagedRows::start_chunk() {
   row_ = 0;
 }
 
+char* StagedRows::string_space(std::size_t bytes) {
+  constexpr std::size_t kBlockBytes = std::size_t{1} << 20;
+  if (blocks_used_ > 0 && block_used_bytes_ + bytes <= string_blocks_[blocks_used_ - 1].size) {
+    char* space = string_blocks_[blocks_used_ - 1].bytes.get() + block_used_bytes_;
+    block_used_bytes_ += bytes;
+    return space;
+  }
+  if (blocks_used_ == string_blocks_.size() || string_blocks_[blocks_used_].size < bytes) {
+    const std::size_t size = std::max(kBlockBytes, bytes);
+    string_blocks_.insert(string_blocks_.begin() + static_cast<std::ptrdiff_t>(blocks_used_),
+                          StringBlock{std::make_unique_for_overwrite<char[]>(size), size});
+  }
+  ++blocks_used_;
+  block_used_bytes_ = bytes;
+  return string_blocks_[blocks_used_ - 1].bytes.get();
+}
+
 void StagedRows::set_string(std::size_t column, std::string_view value) {
   constexpr std::size_t kInlineBytes = 12;
-  constexpr std::size_t kBlockBytes = std::size_t{1} << 20;
   auto& slot = static_cast<duckdb_string_t*>(data_[column])[row_];
   const auto length = static_cast<std::uint32_t>(value.size());
   if (value.size() <= kInlineBytes) {
@@ -154,14 +172,8 @@ void StagedRows::set_string(std::size_t column, std::string_view value) {
     std::memset(slot.value.inlined.inlined, 0, kInlineBytes);
     std::memcpy(slot.value.inlined.inlined, value.data(), value.size());
   } else {
-    if (block_used_ + value.size() > block_size_) {
-      block_size_ = std::max(kBlockBytes, value.size());
-      string_blocks_.push_back(std::make_unique<char[]>(block_size_));
-      block_used_ = 0;
-    }
-    char* bytes = string_blocks_.back().get() + block_used_;
+    char* bytes = string_space(value.size());
     std::memcpy(bytes, value.data(), value.size());
-    block_used_ += value.size();
     slot.value.pointer.length = length;
     std::memcpy(slot.value.pointer.prefix, value.data(), 4);
     slot.value.pointer.ptr = bytes;
@@ -199,20 +211,25 @@ void StagedRows::end_row() {
   }
   ++row_;
   ++rows_;
-  duckdb_data_chunk_set_size(chunks_.back(), row_);
+  duckdb_data_chunk_set_size(chunks_[chunks_used_ - 1], row_);
   if (row_ == capacity_) start_chunk();
 }
 
-const std::vector<duckdb_data_chunk>& StagedRows::chunks() {
-  return chunks_;
+std::span<const duckdb_data_chunk> StagedRows::chunks() const {
+  return {chunks_.data(), chunks_used_};
 }
 
 void StagedRows::clear() {
-  for (auto& chunk : chunks_) duckdb_destroy_data_chunk(&chunk);
-  chunks_.clear();
-  string_blocks_.clear();
-  block_used_ = 0;
-  block_size_ = 0;
+  for (std::size_t index = chunks_used_; index < chunks_.size(); ++index) {
+    duckdb_destroy_data_chunk(&chunks_[index]);
+  }
+  chunks_.resize(chunks_used_);
+  // Reset keeps each vector's buffer: the next batch writes to the same, warm pages.
+  for (auto& chunk : chunks_) duckdb_data_chunk_reset(chunk);
+  chunks_used_ = 0;
+  string_blocks_.resize(blocks_used_);
+  blocks_used_ = 0;
+  block_used_bytes_ = 0;
   rows_ = 0;
   start_chunk();
 }

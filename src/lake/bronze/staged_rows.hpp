@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -43,18 +44,29 @@ class StagedRows {
   std::uint64_t rows() const { return rows_; }
   // `SELECT * FROM shoplake_staged_rows(<key>)`: every row staged so far, while this lives.
   std::string select_sql() const;
+  // Empties the rows and keeps the memory this batch used for the next one: in this VM the first
+  // write to each fresh page is a fault in the hypervisor, which made the staging's first store
+  // to each slot nine tenths of its cost. What this batch did not use is freed, so the memory
+  // kept follows the load.
   void clear();
 
   const std::vector<StagingColumn>& columns() const { return columns_; }
   // The filled chunks, the last one sized to its rows (for the table function).
-  const std::vector<duckdb_data_chunk>& chunks();
+  std::span<const duckdb_data_chunk> chunks() const;
 
  private:
   void start_chunk();
+  char* string_space(std::size_t bytes);
+
+  struct StringBlock {
+    std::unique_ptr<char[]> bytes;
+    std::size_t size = 0;
+  };
 
   std::vector<StagingColumn> columns_;
   std::int64_t key_ = 0;
-  std::vector<duckdb_data_chunk> chunks_;
+  std::vector<duckdb_data_chunk> chunks_;  // those in use first, then kept ones
+  std::size_t chunks_used_ = 0;
   std::vector<void*> data_;  // of the current chunk's vectors
   std::vector<duckdb_vector> vectors_;
   std::vector<std::uint8_t> set_in_row_;
@@ -62,10 +74,10 @@ class StagedRows {
   idx_t capacity_ = 0;
   std::uint64_t rows_ = 0;
   // The bytes of strings too long to inline in a duckdb_string_t (12 bytes): the chunks point
-  // here, so a string costs one copy and no call into DuckDB. Kept until clear().
-  std::vector<std::unique_ptr<char[]>> string_blocks_;
-  std::size_t block_used_ = 0;
-  std::size_t block_size_ = 0;
+  // here, so a string costs one copy and no call into DuckDB. Those in use first, then kept ones.
+  std::vector<StringBlock> string_blocks_;
+  std::size_t blocks_used_ = 0;
+  std::size_t block_used_bytes_ = 0;  // of the last block in use
 };
 
 }  // namespace shoplake::lake
