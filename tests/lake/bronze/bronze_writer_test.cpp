@@ -13,6 +13,7 @@
 #include "parquet_io.hpp"
 #include "shoplake/core/event_codec.hpp"
 #include "shoplake/sim/simulator.hpp"
+#include "support/lake_test_support.hpp"
 
 namespace shoplake::lake {
 namespace {
@@ -72,12 +73,7 @@ class BronzeWriterTest : public ::testing::Test {
     auto opened = log::EventLog::open(log_options);
     ASSERT_TRUE(opened) << opened.error();
     log_ = std::move(opened).value();
-    auto parquet = ParquetIo::open();
-    ASSERT_TRUE(parquet) << parquet.error();
-    parquet_ = std::move(parquet).value();
-    auto connection = parquet_->connect();
-    ASSERT_TRUE(connection) << connection.error();
-    connection_ = std::move(connection).value();
+    ASSERT_NO_FATAL_FAILURE(testing::open_lake_duck(duck_));
   }
 
   BronzeOptions options() const {
@@ -89,7 +85,7 @@ class BronzeWriterTest : public ::testing::Test {
   }
 
   std::unique_ptr<BronzeWriter> open_writer(BronzeOptions bronze_options) {
-    auto writer = BronzeWriter::open(*log_, *parquet_, bronze_options);
+    auto writer = BronzeWriter::open(*log_, *duck_.parquet, bronze_options);
     EXPECT_TRUE(writer) << writer.error();
     return writer ? std::move(writer).value() : nullptr;
   }
@@ -99,20 +95,10 @@ class BronzeWriterTest : public ::testing::Test {
     auto snapshot = load_snapshot(root);
     EXPECT_TRUE(snapshot) << snapshot.error();
     if (!snapshot) return {};
-    auto select = parquet_->scan_sql(snapshot.value());
+    auto select = duck_.parquet->scan_sql(snapshot.value());
     EXPECT_TRUE(select) << select.error();
-    sql::duck::Result result;
-    const std::string text = fmt::format("WITH t AS ({}) {}", select.value(), sql);
-    if (duckdb_query(connection_.get(), text.c_str(), result.out()) == DuckDBError) {
-      ADD_FAILURE() << duckdb_result_error(result.get());
-      return {};
-    }
-    std::vector<std::string> rows;
-    for (idx_t row = 0; row < duckdb_row_count(result.get()); ++row) {
-      sql::duck::DuckString value(duckdb_value_varchar(result.get(), 0, row));
-      rows.push_back(value ? value.get() : "NULL");
-    }
-    return rows;
+    return testing::first_column_texts(duck_.connection.get(),
+                                       fmt::format("WITH t AS ({}) {}", select.value(), sql));
   }
 
   std::filesystem::path events_root() const {
@@ -124,8 +110,7 @@ class BronzeWriterTest : public ::testing::Test {
 
   TempDirectory directory_;
   std::unique_ptr<log::EventLog> log_;
-  std::unique_ptr<ParquetIo> parquet_;
-  sql::duck::Connection connection_;
+  testing::LakeDuck duck_;
 };
 
 TEST_F(BronzeWriterTest, LandsEveryEventAndRejectionOnceTyped) {

@@ -8,8 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "engine_test_support.hpp"
-#include "parquet_io.hpp"
+#include "support/lake_test_support.hpp"
 
 namespace shoplake::lake {
 namespace {
@@ -17,36 +16,20 @@ namespace {
 class StagedRowsTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto parquet = ParquetIo::open();
-    ASSERT_TRUE(parquet) << parquet.error();
-    parquet_ = std::move(parquet).value();
-    auto connection = parquet_->connect();
-    ASSERT_TRUE(connection) << connection.error();
-    connection_ = std::move(connection).value();
-    ASSERT_TRUE(StagedRows::register_function(connection_.get()));
+    ASSERT_NO_FATAL_FAILURE(testing::open_lake_duck(duck_));
+    ASSERT_TRUE(StagedRows::register_function(duck_.connection.get()));
   }
 
   // Every staged row as "text|number", in staging order.
   std::vector<std::string> rows_of(const StagedRows& staged) {
-    sql::duck::Result result;
-    const std::string sql = fmt::format(
-        "SELECT coalesce(text, 'NULL') || '|' || coalesce(CAST(number AS VARCHAR), 'NULL') "
-        "FROM ({}) ORDER BY rowid_in_batch",
-        staged.select_sql());
-    if (duckdb_query(connection_.get(), sql.c_str(), result.out()) == DuckDBError) {
-      ADD_FAILURE() << duckdb_result_error(result.get());
-      return {};
-    }
-    std::vector<std::string> rows;
-    for (idx_t row = 0; row < duckdb_row_count(result.get()); ++row) {
-      sql::duck::DuckString value(duckdb_value_varchar(result.get(), 0, row));
-      rows.push_back(value.get());
-    }
-    return rows;
+    return testing::first_column_texts(
+        duck_.connection.get(),
+        fmt::format("SELECT coalesce(text, 'NULL') || '|' || "
+                    "coalesce(CAST(number AS VARCHAR), 'NULL') FROM ({}) ORDER BY rowid_in_batch",
+                    staged.select_sql()));
   }
 
-  std::unique_ptr<ParquetIo> parquet_;
-  sql::duck::Connection connection_;
+  testing::LakeDuck duck_;
 };
 
 // Stages `count` rows: a text (long, so that it lives in the string blocks, or short and inlined)

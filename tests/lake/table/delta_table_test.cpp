@@ -13,6 +13,7 @@
 #include "engine_test_support.hpp"
 #include "parquet_io.hpp"
 #include "shoplake/lake/log_store.hpp"
+#include "support/lake_test_support.hpp"
 
 namespace shoplake::lake {
 namespace {
@@ -42,30 +43,25 @@ std::string orders_select(const std::string& prefix, int count, const std::strin
 class DeltaTableTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto parquet = ParquetIo::open();
-    ASSERT_TRUE(parquet) << parquet.error();
-    parquet_ = std::move(parquet).value();
-    auto connection = parquet_->connect();
-    ASSERT_TRUE(connection) << connection.error();
-    connection_ = std::move(connection).value();
+    ASSERT_NO_FATAL_FAILURE(testing::open_lake_duck(duck_));
     root_ = directory_.path() / "gold" / "orders";
   }
 
   std::unique_ptr<DeltaTable> open_table(TableOptions options = {}) {
-    auto table = DeltaTable::open_or_create(root_, orders_definition(), *parquet_, options);
+    auto table = DeltaTable::open_or_create(root_, orders_definition(), *duck_.parquet, options);
     EXPECT_TRUE(table) << table.error();
     return table ? std::move(table).value() : nullptr;
   }
 
   // Rows of a snapshot, read the way users' SQL reads it.
   std::int64_t count_rows(const Snapshot& snapshot, const std::string& where = "true") {
-    auto select = parquet_->scan_sql(snapshot);
+    auto select = duck_.parquet->scan_sql(snapshot);
     EXPECT_TRUE(select) << select.error();
     if (!select) return -1;
     sql::duck::Result result;
     const std::string count =
         fmt::format("SELECT count(*) FROM ({}) WHERE {}", select.value(), where);
-    if (duckdb_query(connection_.get(), count.c_str(), result.out()) == DuckDBError) {
+    if (duckdb_query(duck_.connection.get(), count.c_str(), result.out()) == DuckDBError) {
       ADD_FAILURE() << duckdb_result_error(result.get());
       return -1;
     }
@@ -74,8 +70,7 @@ class DeltaTableTest : public ::testing::Test {
 
   TempDirectory directory_;
   std::filesystem::path root_;
-  std::unique_ptr<ParquetIo> parquet_;
-  sql::duck::Connection connection_;
+  testing::LakeDuck duck_;
 };
 
 TEST_F(DeltaTableTest, CreatesTheTableAtVersionZeroWithProtocolOneTwo) {
@@ -95,12 +90,12 @@ TEST_F(DeltaTableTest, CreatesTheTableAtVersionZeroWithProtocolOneTwo) {
 TEST_F(DeltaTableTest, AppendsCommitFilesWithStatsAndTxn) {
   auto table = open_table();
   ASSERT_TRUE(table);
-  auto first = table->append(connection_.get(), orders_select("a", 100, "2026-11-20"),
+  auto first = table->append(duck_.connection.get(), orders_select("a", 100, "2026-11-20"),
                              {Txn{"writer-1", 7, 1}});
   ASSERT_TRUE(first) << first.error();
   EXPECT_EQ(first.value().version, 1);
   EXPECT_EQ(first.value().rows_added, 100);
-  auto second = table->append(connection_.get(), orders_select("b", 50, "2026-11-21"));
+  auto second = table->append(duck_.connection.get(), orders_select("b", 50, "2026-11-21"));
   ASSERT_TRUE(second) << second.error();
   EXPECT_EQ(second.value().version, 2);
 
@@ -117,24 +112,25 @@ TEST_F(DeltaTableTest, AppendsCommitFilesWithStatsAndTxn) {
 TEST_F(DeltaTableTest, RefusesAWriteWithADifferentSchemaNamingTheColumn) {
   auto table = open_table();
   ASSERT_TRUE(table);
-  auto extra = table->append(connection_.get(), "SELECT *, 1 AS coupon FROM (" +
-                                                    orders_select("a", 1, "2026-11-20") + ")");
+  auto extra = table->append(duck_.connection.get(), "SELECT *, 1 AS coupon FROM (" +
+                                                         orders_select("a", 1, "2026-11-20") + ")");
   ASSERT_FALSE(extra);
   EXPECT_NE(extra.error().find("coupon"), std::string::npos) << extra.error();
   auto wrong_type = table->append(
-      connection_.get(),
+      duck_.connection.get(),
       "SELECT order_id, CAST(amount AS VARCHAR) AS amount, placed_at, event_date FROM (" +
           orders_select("a", 1, "2026-11-20") + ")");
   ASSERT_FALSE(wrong_type);
   EXPECT_NE(wrong_type.error().find("amount"), std::string::npos) << wrong_type.error();
-  auto missing = table->append(connection_.get(), "SELECT order_id, placed_at, event_date FROM (" +
-                                                      orders_select("a", 1, "2026-11-20") + ")");
+  auto missing =
+      table->append(duck_.connection.get(), "SELECT order_id, placed_at, event_date FROM (" +
+                                                orders_select("a", 1, "2026-11-20") + ")");
   ASSERT_FALSE(missing);
   EXPECT_NE(missing.error().find("amount"), std::string::npos) << missing.error();
   // A table opened with another definition is refused too.
   TableDefinition other = orders_definition();
   other.schema.fields[1].type = "long";
-  auto reopened = DeltaTable::open_or_create(root_, other, *parquet_);
+  auto reopened = DeltaTable::open_or_create(root_, other, *duck_.parquet);
   ASSERT_FALSE(reopened);
   EXPECT_NE(reopened.error().find("amount"), std::string::npos) << reopened.error();
   EXPECT_EQ(table->snapshot().version, 0);
@@ -143,21 +139,21 @@ TEST_F(DeltaTableTest, RefusesAWriteWithADifferentSchemaNamingTheColumn) {
 TEST_F(DeltaTableTest, ReplaceWhereOverwritesOnlyTheNamedPartitions) {
   auto table = open_table();
   ASSERT_TRUE(table);
-  ASSERT_TRUE(table->append(connection_.get(), orders_select("a", 10, "2026-11-20")));
-  ASSERT_TRUE(table->append(connection_.get(), orders_select("b", 20, "2026-11-21")));
+  ASSERT_TRUE(table->append(duck_.connection.get(), orders_select("a", 10, "2026-11-20")));
+  ASSERT_TRUE(table->append(duck_.connection.get(), orders_select("b", 20, "2026-11-21")));
   auto replaced =
-      table->overwrite(connection_.get(), orders_select("c", 5, "2026-11-21"), {"2026-11-21"});
+      table->overwrite(duck_.connection.get(), orders_select("c", 5, "2026-11-21"), {"2026-11-21"});
   ASSERT_TRUE(replaced) << replaced.error();
   EXPECT_EQ(replaced.value().files_removed, 1u);
   EXPECT_EQ(count_rows(table->snapshot(), "event_date = DATE '2026-11-20'"), 10);
   EXPECT_EQ(count_rows(table->snapshot(), "event_date = DATE '2026-11-21'"), 5);
 
   auto outside =
-      table->overwrite(connection_.get(), orders_select("d", 5, "2026-11-22"), {"2026-11-21"});
+      table->overwrite(duck_.connection.get(), orders_select("d", 5, "2026-11-22"), {"2026-11-21"});
   ASSERT_FALSE(outside);
   EXPECT_NE(outside.error().find("2026-11-22"), std::string::npos) << outside.error();
 
-  auto whole = table->overwrite(connection_.get(), orders_select("e", 3, "2026-11-23"), {});
+  auto whole = table->overwrite(duck_.connection.get(), orders_select("e", 3, "2026-11-23"), {});
   ASSERT_TRUE(whole) << whole.error();
   EXPECT_EQ(count_rows(table->snapshot()), 3);
   // Time travel still sees the versions before.
@@ -175,8 +171,8 @@ TEST_F(DeltaTableTest, ConcurrentAppendersLoseNoCommit) {
   std::vector<int> races(kWriters, 0);
   for (int writer = 0; writer < kWriters; ++writer) {
     writers.emplace_back([&, writer] {
-      auto connection = parquet_->connect();
-      auto table = DeltaTable::open_or_create(root_, orders_definition(), *parquet_);
+      auto connection = duck_.parquet->connect();
+      auto table = DeltaTable::open_or_create(root_, orders_definition(), *duck_.parquet);
       if (!connection || !table) {
         errors[writer] = "cannot open";
         return;
@@ -205,15 +201,15 @@ TEST_F(DeltaTableTest, TwoWritersOfOneApplicationConflict) {
   auto first = open_table();
   auto second = open_table();
   ASSERT_TRUE(first && second);
-  ASSERT_TRUE(first->append(connection_.get(), orders_select("a", 1, "2026-11-20"),
+  ASSERT_TRUE(first->append(duck_.connection.get(), orders_select("a", 1, "2026-11-20"),
                             {Txn{"bronze", 10, 1}}));
   // `second` still believes the table is at version 0 and loses the race for version 1.
-  auto late = second->append(connection_.get(), orders_select("b", 1, "2026-11-20"),
+  auto late = second->append(duck_.connection.get(), orders_select("b", 1, "2026-11-20"),
                              {Txn{"bronze", 10, 1}});
   ASSERT_FALSE(late);
   EXPECT_NE(late.error().find("bronze"), std::string::npos) << late.error();
   // A blind append without a txn goes through after the race.
-  auto blind = second->append(connection_.get(), orders_select("c", 1, "2026-11-20"));
+  auto blind = second->append(duck_.connection.get(), orders_select("c", 1, "2026-11-20"));
   ASSERT_TRUE(blind) << blind.error();
   EXPECT_EQ(blind.value().version, 2);
   EXPECT_EQ(blind.value().attempts, 2);
@@ -223,9 +219,9 @@ TEST_F(DeltaTableTest, OverwriteConflictsWithAConcurrentAppendToItsPartition) {
   auto writer = open_table();
   auto overwriter = open_table();
   ASSERT_TRUE(writer && overwriter);
-  ASSERT_TRUE(writer->append(connection_.get(), orders_select("a", 1, "2026-11-21")));
-  auto replaced =
-      overwriter->overwrite(connection_.get(), orders_select("b", 1, "2026-11-21"), {"2026-11-21"});
+  ASSERT_TRUE(writer->append(duck_.connection.get(), orders_select("a", 1, "2026-11-21")));
+  auto replaced = overwriter->overwrite(duck_.connection.get(), orders_select("b", 1, "2026-11-21"),
+                                        {"2026-11-21"});
   ASSERT_FALSE(replaced);
   EXPECT_NE(replaced.error().find("event_date=2026-11-21"), std::string::npos) << replaced.error();
 }
@@ -234,10 +230,10 @@ TEST_F(DeltaTableTest, OptimizeCompactsSmallFilesWithoutChangingData) {
   auto table = open_table();
   ASSERT_TRUE(table);
   for (int i = 0; i < 5; ++i) {
-    ASSERT_TRUE(
-        table->append(connection_.get(), orders_select(fmt::format("a{}-", i), 20, "2026-11-20")));
+    ASSERT_TRUE(table->append(duck_.connection.get(),
+                              orders_select(fmt::format("a{}-", i), 20, "2026-11-20")));
   }
-  ASSERT_TRUE(table->append(connection_.get(), orders_select("b", 20, "2026-11-21")));
+  ASSERT_TRUE(table->append(duck_.connection.get(), orders_select("b", 20, "2026-11-21")));
   auto optimized = table->optimize();
   ASSERT_TRUE(optimized) << optimized.error();
   ASSERT_TRUE(optimized.value().version);
@@ -265,8 +261,8 @@ TEST_F(DeltaTableTest, VacuumDeletesOnlyUnreferencedFilesPastTheRetention) {
   auto table = open_table();
   ASSERT_TRUE(table);
   for (int i = 0; i < 3; ++i) {
-    ASSERT_TRUE(
-        table->append(connection_.get(), orders_select(fmt::format("a{}-", i), 5, "2026-11-20")));
+    ASSERT_TRUE(table->append(duck_.connection.get(),
+                              orders_select(fmt::format("a{}-", i), 5, "2026-11-20")));
   }
   ASSERT_TRUE(table->optimize());
   // A file a crashed writer left behind, never added to the log.
@@ -298,7 +294,7 @@ TEST_F(DeltaTableTest, CheckpointsEveryTenthVersionAndSnapshotsStartThere) {
   auto table = open_table(options);
   ASSERT_TRUE(table);
   for (int i = 0; i < 12; ++i) {
-    ASSERT_TRUE(table->append(connection_.get(),
+    ASSERT_TRUE(table->append(duck_.connection.get(),
                               orders_select(fmt::format("a{}-", i), 3, "2026-11-20"),
                               {Txn{"app", i, 1}}));
   }
@@ -323,12 +319,12 @@ TEST_F(DeltaTableTest, CheckpointsEveryTenthVersionAndSnapshotsStartThere) {
 TEST_F(DeltaTableTest, EveryLoggedActionFollowsTheProtocol) {
   auto table = open_table();
   ASSERT_TRUE(table);
-  ASSERT_TRUE(
-      table->append(connection_.get(), orders_select("a", 10, "2026-11-20"), {Txn{"app", 1, 1}}));
-  ASSERT_TRUE(table->append(connection_.get(), orders_select("b", 10, "2026-11-20")));
-  ASSERT_TRUE(
-      table->overwrite(connection_.get(), orders_select("c", 10, "2026-11-20"), {"2026-11-20"}));
-  ASSERT_TRUE(table->append(connection_.get(), orders_select("d", 10, "2026-11-21")));
+  ASSERT_TRUE(table->append(duck_.connection.get(), orders_select("a", 10, "2026-11-20"),
+                            {Txn{"app", 1, 1}}));
+  ASSERT_TRUE(table->append(duck_.connection.get(), orders_select("b", 10, "2026-11-20")));
+  ASSERT_TRUE(table->overwrite(duck_.connection.get(), orders_select("c", 10, "2026-11-20"),
+                               {"2026-11-20"}));
+  ASSERT_TRUE(table->append(duck_.connection.get(), orders_select("d", 10, "2026-11-21")));
   ASSERT_TRUE(table->optimize());
 
   LogStore store(root_);
