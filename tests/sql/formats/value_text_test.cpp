@@ -55,6 +55,26 @@ TEST(DateText, ProlepticGregorianUtc) {
   EXPECT_EQ(out, "1969-12-31 1969-12-31 23:59:59 1969-12-31 23:59:59.999 2024-02-29 12:34:56.789");
 }
 
+TEST(DateText, YearsOutsideFourDigitsAndFractionsOfEveryScale) {
+  std::string out;
+  append_date(out, -719528);  // 0000-01-01
+  out += ' ';
+  append_date(out, -719529);  // the day before: year -1
+  out += ' ';
+  append_date(out, 2932896);  // 9999-12-31
+  out += ' ';
+  append_date(out, 2932897);  // 10000-01-01
+  out += ' ';
+  append_datetime64(out, 1709210096000000005, 9);
+  out += ' ';
+  append_datetime64(out, 17092100960, 1);
+  out += ' ';
+  append_datetime(out, 86399);
+  EXPECT_EQ(out,
+            "0000-01-01 -001-12-31 9999-12-31 10000-01-01 2024-02-29 12:34:56.000000005 "
+            "2024-02-29 12:34:56.0 1970-01-01 23:59:59");
+}
+
 TEST(Escaping, ValidUtf8GroupsEachInvalidRun) {
   std::string out;
   append_valid_utf8(out,
