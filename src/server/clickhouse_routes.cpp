@@ -383,7 +383,9 @@ void ClickHouseRoutes::install(httplib::Server& http) {
                         summary_header(answer->stream->statistics(), answer->rows_sent));
     const std::string content_type(answer->format->content_type());
     if (answer->finished) {
-      response.set_content(answer->out, content_type);
+      // Moved rather than copied by set_content(): the response is fresh, with no content yet.
+      response.body = std::move(answer->out);
+      response.set_header("Content-Type", content_type);
       return;
     }
     response.set_chunked_content_provider(

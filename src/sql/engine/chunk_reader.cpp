@@ -103,8 +103,47 @@ ColumnReader::ColumnReader(duckdb_logical_type type) : type_id_(duckdb_get_type_
   }
 }
 
+// Room for `count` more rows in the vector append() fills for this type, so that a chunk of 2,048
+// rows costs one allocation a column rather than a dozen doublings (malloc and copying were a
+// tenth of a 2,000-row dashboard answer).
+void ColumnReader::reserve(ColumnData& out, std::size_t count) const {
+  out.null.reserve(out.null.size() + count);
+  switch (type_id_) {
+    case DUCKDB_TYPE_TINYINT:
+    case DUCKDB_TYPE_SMALLINT:
+    case DUCKDB_TYPE_INTEGER:
+    case DUCKDB_TYPE_DATE:
+    case DUCKDB_TYPE_BIGINT:
+    case DUCKDB_TYPE_TIMESTAMP_S:
+    case DUCKDB_TYPE_TIMESTAMP_MS:
+    case DUCKDB_TYPE_TIMESTAMP:
+    case DUCKDB_TYPE_TIMESTAMP_NS:
+    case DUCKDB_TYPE_TIMESTAMP_TZ:
+      out.i64.reserve(out.i64.size() + count);
+      break;
+    case DUCKDB_TYPE_BOOLEAN:
+    case DUCKDB_TYPE_UTINYINT:
+    case DUCKDB_TYPE_USMALLINT:
+    case DUCKDB_TYPE_UINTEGER:
+    case DUCKDB_TYPE_UBIGINT:
+      out.u64.reserve(out.u64.size() + count);
+      break;
+    case DUCKDB_TYPE_FLOAT:
+    case DUCKDB_TYPE_DOUBLE:
+      out.f64.reserve(out.f64.size() + count);
+      break;
+    case DUCKDB_TYPE_LIST:
+      out.offsets.reserve(out.offsets.size() + count + 1);
+      break;
+    default:
+      out.str.reserve(out.str.size() + count);
+      break;
+  }
+}
+
 std::size_t ColumnReader::append(duckdb_vector vector, idx_t first, idx_t count,
                                  ColumnData& out) const {
+  reserve(out, count);
   std::uint64_t* validity = duckdb_vector_get_validity(vector);
   std::size_t bytes = 0;
   if (type_id_ == DUCKDB_TYPE_LIST && out.offsets.empty()) out.offsets.push_back(0);

@@ -23,6 +23,8 @@ class ColumnReader {
   std::size_t append(duckdb_vector vector, idx_t first, idx_t count, ColumnData& out) const;
 
  private:
+  void reserve(ColumnData& out, std::size_t count) const;
+
   duckdb_type type_id_;
   duckdb_type decimal_storage_ = DUCKDB_TYPE_INVALID;
   std::uint8_t decimal_scale_ = 0;

@@ -321,9 +321,24 @@ std::optional<QueryError> QueryStream::bind_clock(duckdb_prepared_statement prep
   return std::nullopt;
 }
 
+namespace {
+
+// Empties a column and keeps its vectors' memory for the next chunk of the same query.
+void clear_keeping_capacity(ColumnData& column) {
+  column.null.clear();
+  column.i64.clear();
+  column.u64.clear();
+  column.f64.clear();
+  column.str.clear();
+  column.offsets.clear();
+  if (column.element) clear_keeping_capacity(*column.element);
+}
+
+}  // namespace
+
 std::variant<bool, QueryError> QueryStream::next(ResultChunk& chunk) {
   chunk.rows = 0;
-  chunk.columns.clear();
+  for (auto& column : chunk.columns) clear_keeping_capacity(column);
   if (done_) return false;
   duck::DataChunk fetched(duckdb_fetch_chunk(*result_.get()));
   if (!fetched) {
