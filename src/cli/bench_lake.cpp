@@ -286,8 +286,7 @@ void add_bench_lake_command(CLI::App& bench) {
       "lake",
       "The lake: landing throughput (simulator events in the event log, into bronze.events: "
       "decode, stage, Parquet, commit; one writer for a warm-up run, not counted, and the runs, "
-      "each "
-      "landing --events new events), commit latency, and snapshot load time for a table of "
+      "each landing --events new events), commit latency, and snapshot load time for a table of "
       "10,000 commits with and without a checkpoint");
   command->add_option("--events", options->events, "Events per landing run")
       ->check(CLI::PositiveNumber)

@@ -164,8 +164,8 @@ bool decode_varint_event(std::string_view& rest, EventView& event) {
 
 void append_encoded_event(const EventView& event, std::string& out) {
   // Grown once to a bound and cut back after, written through a cursor: appending field by field
-  // checked the capacity 21 times an event, and sizing each varint exactly cost more than the
-  // writing (callgrind on bench/parse_bench).
+  // checked the capacity 21 times an event (callgrind on bench/parse_bench: 424 instructions an
+  // event; sizing each varint exactly first instead of the bound measured the same).
   std::uint8_t flags = 0;
   if (!is_positive_zero(event.price) || event.quantity != 0) flags |= kHasPriceAndQuantity;
   if (event.currency != kDefaultCurrency) flags |= kHasCurrency;
