@@ -49,7 +49,8 @@ std::chrono::milliseconds retry_after(const httplib::Result& response,
                                       std::chrono::milliseconds backoff) {
   if (response && response->has_header("Retry-After")) {
     const std::string value = response->get_header_value("Retry-After");
-    if (!value.empty() && std::all_of(value.begin(), value.end(), ::isdigit)) {
+    // Nine digits at most: a longer value would not fit stoi (and no server means 30 years).
+    if (!value.empty() && value.size() <= 9 && std::all_of(value.begin(), value.end(), ::isdigit)) {
       return std::chrono::seconds(std::stoi(value));
     }
   }

@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 
 #include <cctype>
+#include <charconv>
+#include <limits>
 #include <regex>
 
 #include "shoplake/core/time.hpp"
@@ -24,10 +26,14 @@ core::Result<TimeTravelPoint> parse_point(const std::string& kind, const std::st
   std::string text = literal;
   if (text.size() >= 2 && text.front() == '\'') text = text.substr(1, text.size() - 2);
   if (by_version) {
-    if (text.empty() || text.find_first_not_of("0123456789") != std::string::npos) {
-      return core::Error{fmt::format("VERSION AS OF {}: expected a version number", literal)};
+    std::int64_t version = 0;
+    const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), version);
+    if (text.empty() || text.front() == '-' || error != std::errc{} ||
+        end != text.data() + text.size()) {
+      return core::Error{fmt::format("VERSION AS OF {}: expected a version number from 0 to {}",
+                                     literal, std::numeric_limits<std::int64_t>::max())};
     }
-    point.version = std::stoll(text);
+    point.version = version;
     return point;
   }
   // Spark accepts a date or a timestamp without zone; both are UTC here.

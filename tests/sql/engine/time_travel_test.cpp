@@ -2,8 +2,10 @@
 // the query text stays as it was.
 #include "time_travel.hpp"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include <limits>
 #include <vector>
 
 namespace shoplake::sql {
@@ -76,6 +78,17 @@ TEST_F(TimeTravelTest, ReportsBadPointsAndTheResolversErrors) {
   EXPECT_NE(bad_time.error().find("'yesterday'"), std::string::npos) << bad_time.error();
   auto no_lake = expand_time_travel("SELECT * FROM gold.t VERSION AS OF 1", {});
   ASSERT_FALSE(no_lake);
+  // Past int64 (found by time_travel_fuzz): an error naming the range, not an exception.
+  for (const char* version : {"9223372036854775808", "399999999990200000000000020", "-1"}) {
+    auto too_large = expand_time_travel(
+        fmt::format("SELECT * FROM gold.t VERSION AS OF {}", version), resolver());
+    ASSERT_FALSE(too_large) << version;
+    EXPECT_NE(too_large.error().find("expected a version number from 0 to"), std::string::npos)
+        << too_large.error();
+  }
+  ASSERT_TRUE(
+      expand_time_travel("SELECT * FROM gold.t VERSION AS OF 9223372036854775807", resolver()));
+  EXPECT_EQ(calls_.back().point.version, std::numeric_limits<std::int64_t>::max());
 }
 
 }  // namespace
