@@ -14,8 +14,8 @@ std::int64_t floor_div(std::int64_t value, std::int64_t divisor) {
 }
 
 // `value` as exactly `width` digits, zero-padded: the caller knows it fits. A dashboard's time
-// series prints a date or a time on every row, and fmt's format strings cost more than the rest
-// of the row together (perf, `bench query`'s event_stream panel).
+// series prints a date or a time on every row, and fmt's format strings were ~11 % of the samples
+// of `bench query`'s event_stream panel (2,000 rows; perf).
 char* put_digits(char* cursor, std::int64_t value, int width) {
   for (int i = width - 1; i >= 0; --i) {
     cursor[i] = static_cast<char>('0' + value % 10);
