@@ -11,22 +11,28 @@
 -- sessions_with_purchase counts sessions that added to the cart and then bought, so that
 -- abandoned_sessions = sessions_with_cart - sessions_with_purchase. Sessions that silver
 -- derived for events sent without one count like any other.
-WITH sessions AS (
+-- Only sessions with an add_to_cart count, a few in a hundred: they are found first, so that
+-- only their events are grouped by session. Every day with events gets a row.
+WITH cart_sessions AS (
+    SELECT DISTINCT session_id
+    FROM silver_events
+    WHERE event_type = 'add_to_cart' AND session_id IS NOT NULL AND session_id <> ''
+),
+sessions AS (
     SELECT
         min(event_date) AS event_date,
-        bool_or(event_type = 'add_to_cart') AS had_cart,
         bool_or(event_type = 'purchase') AS purchased
-    FROM silver_events
-    WHERE session_id IS NOT NULL AND session_id <> ''
+    FROM silver_events SEMI JOIN cart_sessions USING (session_id)
     GROUP BY session_id
 ),
 daily AS (
     SELECT
-        event_date,
-        count(*) FILTER (WHERE had_cart) AS sessions_with_cart,
-        count(*) FILTER (WHERE had_cart AND purchased) AS sessions_with_purchase
-    FROM sessions
-    GROUP BY event_date
+        days.event_date,
+        count(sessions.event_date) AS sessions_with_cart,
+        count(sessions.event_date) FILTER (WHERE sessions.purchased) AS sessions_with_purchase
+    FROM (SELECT DISTINCT event_date FROM silver_events) AS days
+    LEFT JOIN sessions USING (event_date)
+    GROUP BY days.event_date
 )
 SELECT
     event_date,

@@ -159,6 +159,13 @@ core::Status apply_header_entry(Model& model, std::string_view key, std::string_
   } else if (key == "rejected") {
     if (!is_table_name(value)) return core::Error{fmt::format("'{}' is not a table", value)};
     model.rejected_table = std::string(value);
+  } else if (key == "append") {
+    for (auto& column : split_list(value)) {
+      if (!is_identifier(column)) {
+        return core::Error{fmt::format("'{}' is not a column name", column)};
+      }
+      model.append_columns.push_back(std::move(column));
+    }
   } else if (key == "expect" || key == "expect error" || key == "expect warn") {
     auto expectation = parse_expectation(
         value, key == "expect warn" ? ExpectationSeverity::warn : ExpectationSeverity::error);
@@ -166,8 +173,8 @@ core::Status apply_header_entry(Model& model, std::string_view key, std::string_
     model.expectations.push_back(std::move(expectation).value());
   } else {
     return core::Error{
-        fmt::format("unknown key (inputs, partition, window_days, spread_days, rejected, expect, "
-                    "expect warn)")};
+        fmt::format("unknown key (inputs, partition, window_days, spread_days, rejected, append, "
+                    "expect, expect warn)")};
   }
   return core::ok_status();
 }
@@ -227,6 +234,11 @@ core::Result<Model> parse_model(std::string_view name, std::string_view text,
   }
   if (std::find(model.inputs.begin(), model.inputs.end(), model.name) != model.inputs.end()) {
     return core::Error{fmt::format("{}: a model cannot read its own table", where)};
+  }
+  if (model.appends() && model.inputs.size() != 1) {
+    return core::Error{
+        fmt::format("{}: append: a model whose runs append reads one input, this one reads {}",
+                    where, model.inputs.size())};
   }
   if (!has_sql) {
     return core::Error{fmt::format("{}: no SQL after the header", where)};

@@ -37,24 +37,45 @@ std::optional<std::int64_t> partition_day(const lake::PartitionValues& values) {
   return parse_date(*values.front().second);
 }
 
-// The days whose data changed in `input` after `from_version`; nullopt when a commit in between
-// cannot be read (then every day counts as changed).
-std::optional<std::set<std::int64_t>> changed_days(const InputRead& input) {
-  std::set<std::int64_t> days;
+// What the commits of `input` after `from_version` changed.
+struct InputChanges {
+  std::set<std::int64_t> days;  // whose data changed
+  std::set<std::string> added;  // data files added (paths as the log has them)
+  bool only_added = true;       // no data file removed: the input only gained rows
+};
+
+// nullopt when a commit in between cannot be read (then every day counts as changed).
+std::optional<InputChanges> changes_since(const InputRead& input) {
+  InputChanges changes;
   for (std::int64_t version = input.from_version + 1; version <= input.snapshot.version;
        ++version) {
     auto actions = lake::read_commit_actions(input.root, version);
     if (!actions) return std::nullopt;
     for (const auto& action : actions.value()) {
       if (const auto* add = std::get_if<lake::AddFile>(&action); add && add->data_change) {
-        if (auto day = partition_day(add->partition_values)) days.insert(*day);
+        if (auto day = partition_day(add->partition_values)) changes.days.insert(*day);
+        changes.added.insert(add->path);
       } else if (const auto* remove = std::get_if<lake::RemoveFile>(&action);
                  remove && remove->data_change) {
-        if (auto day = partition_day(remove->partition_values)) days.insert(*day);
+        if (auto day = partition_day(remove->partition_values)) changes.days.insert(*day);
+        changes.only_added = false;
       }
     }
   }
-  return days;
+  return changes;
+}
+
+// The snapshot restricted to the files `changes` added, when they are all still live (a later
+// compaction may have folded them into others); nullopt otherwise.
+std::optional<lake::Snapshot> added_rows(const lake::Snapshot& snapshot,
+                                         const InputChanges& changes) {
+  if (!changes.only_added) return std::nullopt;
+  lake::Snapshot added = snapshot;
+  std::erase_if(added.files, [&changes](const lake::AddFile& file) {
+    return !changes.added.contains(file.path);
+  });
+  if (added.files.size() != changes.added.size()) return std::nullopt;
+  return added;
 }
 
 std::set<std::int64_t> all_days(const lake::Snapshot& snapshot) {
@@ -132,38 +153,127 @@ std::string progress_app_id(const std::string& model, const std::string& input) 
   return fmt::format("shoplake.pipeline:{}<{}", model, input);
 }
 
+// How a run writes the model's output: replacing the days it recomputed, or appending rows.
+enum class WriteMode { replace_days, append };
+
 struct ModelRunner::State {
   fs::path lake_directory;
   lake::ParquetIo& parquet;
   TableCommitListener listener;
   std::mutex mutex;
   duckdb_connection running = nullptr;  // the connection of the query in progress
+  // The tables' snapshots as last seen, by root: catching up with a few commits costs far less
+  // than loading a table again from its checkpoint, which every run of every model would.
+  std::mutex snapshots_mutex;
+  std::map<fs::path, lake::Snapshot> snapshots;
 
-  core::Result<lake::CommitResult> replace_days(
-      duckdb_connection connection, const std::string& table_name, const std::string& relation,
-      const std::string& partition_column, const std::set<std::int64_t>& days,
-      const std::vector<lake::Txn>& txns, lake::Snapshot& written) {
+  core::Result<lake::Snapshot> snapshot_of(const fs::path& root) {
+    const std::lock_guard lock(snapshots_mutex);
+    const auto cached = snapshots.find(root);
+    const bool known = cached != snapshots.end() && fs::exists(root / "_delta_log");
+    auto loaded = known ? lake::update_snapshot(cached->second) : lake::load_snapshot(root);
+    if (!loaded) {
+      snapshots.erase(root);
+      return loaded;
+    }
+    snapshots.insert_or_assign(root, loaded.value());
+    return loaded;
+  }
+
+  std::optional<lake::Snapshot> known_snapshot(const fs::path& root) {
+    const std::lock_guard lock(snapshots_mutex);
+    const auto cached = snapshots.find(root);
+    if (cached == snapshots.end()) return std::nullopt;
+    return cached->second;
+  }
+
+  void remember(const lake::Snapshot& snapshot) {
+    const std::lock_guard lock(snapshots_mutex);
+    snapshots.insert_or_assign(snapshot.table_root, snapshot);
+  }
+
+  core::Result<lake::CommitResult> write(duckdb_connection connection,
+                                         const std::string& table_name, const std::string& relation,
+                                         const std::string& partition_column, WriteMode mode,
+                                         const std::set<std::int64_t>& days,
+                                         const std::vector<lake::Txn>& txns) {
     auto location = lake::locate_lake_table(lake_directory, table_name);
     if (!location) return core::Error{location.error()};
     auto definition = definition_of(connection, table_name, relation, partition_column);
     if (!definition) return core::Error{definition.error()};
+    const auto known = known_snapshot(location.value().root);
     auto table =
-        lake::DeltaTable::open_or_create(location.value().root, definition.value(), parquet);
+        known && fs::exists(location.value().root / "_delta_log")
+            ? lake::DeltaTable::open_from(*known, definition.value(), parquet)
+            : lake::DeltaTable::open_or_create(location.value().root, definition.value(), parquet);
     if (!table) return core::Error{table.error()};
-    std::vector<std::string> partitions;
-    for (const std::int64_t day : days) partitions.push_back(format_date(day));
-    auto committed =
-        table.value()->overwrite(connection, "SELECT * FROM " + relation, partitions, txns);
+    const std::string select = "SELECT * FROM " + relation;
+    core::Result<lake::CommitResult> committed = core::Error{""};
+    if (mode == WriteMode::append) {
+      // A file a day the rows fall on, without DuckDB's PARTITION_BY (which buffers every row).
+      const std::string column = duck::quote_identifier(partition_column);
+      auto undated = query_int(
+          connection, fmt::format("SELECT count(*) FROM {} WHERE {} IS NULL", relation, column));
+      if (!undated) return core::Error{undated.error()};
+      if (undated.value() > 0) {
+        return core::Error{
+            fmt::format("{} row(s) have no {}, the partition", undated.value(), partition_column)};
+      }
+      std::vector<lake::PartitionRows> partitions;
+      for (const std::int64_t day : days) {
+        partitions.push_back({{{partition_column, format_date(day)}},
+                              fmt::format("SELECT * EXCLUDE ({0}) FROM {1} WHERE {0} = DATE '{2}'",
+                                          column, relation, format_date(day))});
+      }
+      committed = table.value()->append_partitions(connection, partitions, txns);
+    } else {
+      std::vector<std::string> partitions;
+      for (const std::int64_t day : days) partitions.push_back(format_date(day));
+      committed = table.value()->overwrite(connection, select, partitions, txns);
+    }
     if (!committed) return core::Error{committed.error()};
-    written = table.value()->snapshot();
-    if (listener) listener(location.value().layer, location.value().name, written);
+    remember(table.value()->snapshot());
+    if (listener)
+      listener(location.value().layer, location.value().name, table.value()->snapshot());
     return committed;
+  }
+
+  // The rows `model` wrote for `days` to its table and its rejected table, as `previous_output`
+  // with the model's append columns; empty (untyped NULLs) when `days` is empty.
+  core::Status bind_previous_output(duckdb_connection connection, const Model& model,
+                                    const std::set<std::int64_t>& days) {
+    std::vector<std::string> columns;
+    for (const auto& column : model.append_columns)
+      columns.push_back(duck::quote_identifier(column));
+    const std::string listed = fmt::format("{}", fmt::join(columns, ", "));
+    std::vector<std::string> parts;
+    for (const auto* table :
+         {&model.name, model.rejected_table ? &*model.rejected_table : nullptr}) {
+      if (table == nullptr || days.empty()) continue;
+      auto location = lake::locate_lake_table(lake_directory, *table);
+      if (!location) return core::Error{location.error()};
+      if (!fs::exists(location.value().root / "_delta_log")) continue;
+      auto snapshot = snapshot_of(location.value().root);
+      if (!snapshot) return core::Error{snapshot.error()};
+      auto scan = parquet.scan_sql(restricted_to(snapshot.value(), days));
+      if (!scan) return core::Error{scan.error()};
+      parts.push_back(fmt::format("SELECT {} FROM ({})", listed, scan.value()));
+    }
+    if (parts.empty()) {
+      std::vector<std::string> nulls;
+      for (const auto& column : columns) nulls.push_back("NULL AS " + column);
+      parts.push_back(fmt::format("SELECT {} WHERE false", fmt::join(nulls, ", ")));
+    }
+    return execute(connection,
+                   fmt::format("CREATE OR REPLACE TEMP VIEW {} AS {}", kPreviousOutputRelation,
+                               fmt::join(parts, "\nUNION ALL\n")));
   }
 };
 
 ModelRunner::ModelRunner(std::filesystem::path lake_directory, lake::ParquetIo& parquet,
                          TableCommitListener listener)
-    : state_(new State{std::move(lake_directory), parquet, std::move(listener), {}, nullptr}) {}
+    : state_(new State{
+          std::move(lake_directory), parquet, std::move(listener), {}, nullptr, {}, {}}) {}
 
 ModelRunner::~ModelRunner() = default;
 
@@ -184,7 +294,7 @@ core::Result<TaskOutcome> ModelRunner::run(const Model& model, const TaskRequest
   if (!output_location) return fail(output_location.error());
   std::optional<lake::Snapshot> output;
   if (fs::exists(output_location.value().root / "_delta_log")) {
-    auto loaded = lake::load_snapshot(output_location.value().root);
+    auto loaded = state_->snapshot_of(output_location.value().root);
     if (!loaded) return fail(loaded.error());
     output = std::move(loaded).value();
   }
@@ -192,6 +302,8 @@ core::Result<TaskOutcome> ModelRunner::run(const Model& model, const TaskRequest
   // What changed in the inputs since the output was computed, as days of the output.
   std::vector<InputRead> inputs;
   std::set<std::int64_t> days;
+  std::optional<lake::Snapshot> appended;  // an appending model's new input rows
+  std::set<std::int64_t> appended_days;
   for (const auto& name : model.inputs) {
     auto location = lake::locate_lake_table(state_->lake_directory, name);
     if (!location) return fail(location.error());
@@ -200,7 +312,7 @@ core::Result<TaskOutcome> ModelRunner::run(const Model& model, const TaskRequest
       say(fmt::format("input {} does not exist yet: nothing to compute", name));
       return TaskOutcome{};
     }
-    auto snapshot = lake::load_snapshot(input.root);
+    auto snapshot = state_->snapshot_of(input.root);
     if (!snapshot) return fail(snapshot.error());
     input.snapshot = std::move(snapshot).value();
     if (output) {
@@ -212,10 +324,15 @@ core::Result<TaskOutcome> ModelRunner::run(const Model& model, const TaskRequest
       changed = all_days(input.snapshot);
       say(fmt::format("{} version {}: computing every day it holds ({})", name,
                       input.snapshot.version, changed.size()));
-    } else if (auto since = changed_days(input)) {
-      changed = std::move(*since);
+    } else if (auto since = changes_since(input)) {
+      changed = since->days;
       say(fmt::format("{} versions {}..{}: {} day(s) changed", name, input.from_version + 1,
                       input.snapshot.version, changed.size()));
+      if (model.appends() && request.dates.empty() && !changed.empty()) {
+        appended = added_rows(input.snapshot, *since);
+        appended_days = changed;
+        if (!appended) say("rows were removed or compacted since: recomputing the days");
+      }
     } else {
       changed = all_days(input.snapshot);
       say(fmt::format("{}: a commit after version {} cannot be read: computing every day", name,
@@ -247,13 +364,17 @@ core::Result<TaskOutcome> ModelRunner::run(const Model& model, const TaskRequest
     say(progressed ? "no data changed: nothing to recompute" : "inputs unchanged: nothing to do");
     return outcome;
   }
-  for (const std::int64_t day : days) outcome.dates.push_back(format_date(day));
-  say(fmt::format("recomputing {} day(s): {}{}", days.size(), outcome.dates.front(),
-                  days.size() > 1 ? " .. " + outcome.dates.back() : ""));
 
   auto connection = state_->parquet.connect();
   if (!connection) return fail(connection.error());
   duckdb_connection handle = connection.value().get();
+  // A model's joins run as written: the right side is the one hashed (as in ClickHouse). DuckDB's
+  // guess from estimates hashed the wide new rows of silver instead of the few ids they are
+  // checked against, a third of the append's time. The setting is global to the lake's DuckDB,
+  // in which nothing else joins.
+  if (auto kept = execute(handle, "SET disabled_optimizers = 'build_side_probe_side'"); !kept) {
+    return fail(kept.error());
+  }
   {
     const std::lock_guard lock(state_->mutex);
     state_->running = handle;
@@ -266,45 +387,95 @@ core::Result<TaskOutcome> ModelRunner::run(const Model& model, const TaskRequest
     }
   } clear_running{*state_};
 
-  // Each input as the relation the SQL names, restricted to the days the output days read.
-  const std::set<std::int64_t> input_days = widen(days, model.window_days);
-  for (const auto& input : inputs) {
-    const lake::Snapshot restricted = restricted_to(input.snapshot, input_days);
-    outcome.rows_in += records_of(restricted);
-    auto scan = state_->parquet.scan_sql(restricted);
-    if (!scan) return fail(scan.error());
+  // The days being computed, for a model that can skip work on the days it reads only as context.
+  // A macro over a list literal, so that DuckDB folds it into the filter (a subquery would not be).
+  const auto bind_model_days = [&](const std::set<std::int64_t>& model_days) {
+    return execute(handle, fmt::format("CREATE OR REPLACE TEMP MACRO {}(day) AS "
+                                       "list_contains([{}], day)",
+                                       kModelDaysMacro, date_list(model_days)));
+  };
+  const auto bind_input = [&](const InputRead& input, const lake::Snapshot& rows) -> core::Status {
+    auto scan = state_->parquet.scan_sql(rows);
+    if (!scan) return core::Error{scan.error()};
     if (auto created = execute(handle, fmt::format("CREATE OR REPLACE TEMP VIEW {} AS {}",
                                                    input_relation(input.name), scan.value()));
         !created) {
-      return fail(fmt::format("reading {}: {}", input.name, created.error()));
+      return core::Error{fmt::format("reading {}: {}", input.name, created.error())};
     }
-  }
-  // The days being computed, for a model that can skip work on the days it reads only as context.
-  // A macro over a list literal, so that DuckDB folds it into the filter (a subquery would not be).
-  if (auto listed = execute(handle, fmt::format("CREATE OR REPLACE TEMP MACRO {}(day) AS "
-                                                "list_contains([{}], day)",
-                                                kModelDaysMacro, date_list(days)));
-      !listed) {
-    return fail(listed.error());
-  }
+    return core::ok_status();
+  };
   // The newline ends a trailing comment of the model before the closing parenthesis. OFFSET 0
   // keeps DuckDB from pushing the day filter into the model, where it would rewrite joins and
   // windows into a slower plan (twice the time for silver); the inputs hold only the days needed.
   const std::string partition = duck::quote_identifier(model.partition_column);
-  if (auto computed = execute(
-          handle, fmt::format("CREATE OR REPLACE TEMP TABLE {} AS SELECT * FROM (SELECT * FROM "
-                              "(\n{}\n) OFFSET 0) WHERE {} IN ({}) OR {} IS NULL",
-                              kOutputTable, without_final_semicolon(model.sql), partition,
-                              date_list(days), partition));
-      !computed) {
-    return fail(computed.error());
+  const auto compute = [&](const std::set<std::int64_t>& model_days) {
+    return execute(handle,
+                   fmt::format("CREATE OR REPLACE TEMP TABLE {} AS SELECT * FROM (SELECT * FROM "
+                               "(\n{}\n) OFFSET 0) WHERE {} IN ({}) OR {} IS NULL",
+                               kOutputTable, without_final_semicolon(model.sql), partition,
+                               date_list(model_days), partition));
+  };
+
+  WriteMode mode = WriteMode::replace_days;
+  if (appended && output) {
+    // Only the new input rows, against what the output holds for the days around them.
+    outcome.rows_in = records_of(*appended);
+    if (auto bound = bind_input(inputs.front(), *appended); !bound) return fail(bound.error());
+    if (auto bound = bind_model_days(appended_days); !bound) return fail(bound.error());
+    if (auto bound =
+            state_->bind_previous_output(handle, model, widen(appended_days, model.window_days));
+        !bound) {
+      return fail(bound.error());
+    }
+    if (auto computed = compute(appended_days); !computed) return fail(computed.error());
+    auto blocking = query_int(handle, fmt::format("SELECT count(*) FROM {} WHERE {}", kOutputTable,
+                                                  kNeedsRecomputeColumn));
+    if (!blocking) return fail(blocking.error());
+    if (blocking.value() == 0) {
+      mode = WriteMode::append;
+      days = appended_days;
+      say(fmt::format("appending what {} new row(s) add to {} day(s)", outcome.rows_in,
+                      days.size()));
+    } else {
+      say(fmt::format("{} new row(s) would change rows already written: recomputing the days",
+                      blocking.value()));
+    }
   }
+  if (mode == WriteMode::replace_days) {
+    // Each input restricted to the days the output days read.
+    const std::set<std::int64_t> input_days = widen(days, model.window_days);
+    outcome.rows_in = 0;
+    for (const auto& input : inputs) {
+      const lake::Snapshot restricted = restricted_to(input.snapshot, input_days);
+      outcome.rows_in += records_of(restricted);
+      if (auto bound = bind_input(input, restricted); !bound) return fail(bound.error());
+    }
+    if (auto bound = bind_model_days(days); !bound) return fail(bound.error());
+    if (model.appends()) {
+      if (auto bound = state_->bind_previous_output(handle, model, {}); !bound) {
+        return fail(bound.error());
+      }
+    }
+    say(fmt::format("recomputing {} day(s): {}{}", days.size(), format_date(*days.begin()),
+                    days.size() > 1 ? " .. " + format_date(*days.rbegin()) : ""));
+    if (auto computed = compute(days); !computed) return fail(computed.error());
+  }
+  for (const std::int64_t day : days) outcome.dates.push_back(format_date(day));
+  outcome.appended = mode == WriteMode::append;
   say(fmt::format("computed in DuckDB from {} input row(s)", outcome.rows_in));
 
+  // The output without the columns that steer the runner.
+  std::vector<std::string> steering;
+  if (model.rejected_table) steering.emplace_back(kRejectedRuleColumn);
+  if (model.appends()) steering.emplace_back(kNeedsRecomputeColumn);
+  const auto rows_where = [&](const std::string& condition) {
+    return fmt::format(
+        "(SELECT *{} FROM {}{})",
+        steering.empty() ? std::string() : fmt::format(" EXCLUDE ({})", fmt::join(steering, ", ")),
+        kOutputTable, condition.empty() ? condition : " WHERE " + condition);
+  };
   const std::string accepted =
-      model.rejected_table ? fmt::format("(SELECT * EXCLUDE ({}) FROM {} WHERE {} IS NULL)",
-                                         kRejectedRuleColumn, kOutputTable, kRejectedRuleColumn)
-                           : std::string(kOutputTable);
+      rows_where(model.rejected_table ? fmt::format("{} IS NULL", kRejectedRuleColumn) : "");
   auto checked = check_expectations(handle, model.expectations, accepted);
   if (!checked) return fail(checked.error());
   outcome.expectations = std::move(checked).value();
@@ -331,29 +502,30 @@ core::Result<TaskOutcome> ModelRunner::run(const Model& model, const TaskRequest
   std::vector<std::string> written;
   if (model.rejected_table) {
     // The rejected rows first: the progress recorded with the accepted ones covers both, so a
-    // crash in between recomputes both.
-    const std::string rejected =
-        fmt::format("(SELECT * FROM {} WHERE {} IS NOT NULL)", kOutputTable, kRejectedRuleColumn);
+    // crash in between redoes both (an appending model finds the rejected rows already written
+    // in previous_output and leaves them out).
+    const std::string rejected = fmt::format(
+        "(SELECT *{} FROM {} WHERE {} IS NOT NULL)",
+        model.appends() ? fmt::format(" EXCLUDE ({})", kNeedsRecomputeColumn) : std::string(),
+        kOutputTable, kRejectedRuleColumn);
     auto count = query_int(handle, "SELECT count(*) FROM " + rejected);
     if (!count) return fail(count.error());
     outcome.rows_rejected = count.value();
-    lake::Snapshot snapshot;
-    auto committed = state_->replace_days(handle, *model.rejected_table, rejected,
-                                          model.partition_column, days, {}, snapshot);
+    auto committed = state_->write(handle, *model.rejected_table, rejected, model.partition_column,
+                                   mode, days, {});
     if (!committed) return fail(fmt::format("{}: {}", *model.rejected_table, committed.error()));
     written.push_back(fmt::format("{}@{}", *model.rejected_table, committed.value().version));
   }
   auto count = query_int(handle, "SELECT count(*) FROM " + accepted);
   if (!count) return fail(count.error());
   outcome.rows_out = count.value();
-  lake::Snapshot snapshot;
-  auto committed = state_->replace_days(handle, model.name, accepted, model.partition_column, days,
-                                        progress, snapshot);
+  auto committed =
+      state_->write(handle, model.name, accepted, model.partition_column, mode, days, progress);
   if (!committed) return fail(committed.error());
   written.push_back(fmt::format("{}@{}", model.name, committed.value().version));
   outcome.versions_written = fmt::format("{}", fmt::join(written, ", "));
   say(fmt::format(
-      "wrote {} row(s){} in {}", outcome.rows_out,
+      "{} {} row(s){} in {}", mode == WriteMode::append ? "appended" : "wrote", outcome.rows_out,
       model.rejected_table ? fmt::format(" and {} rejected", outcome.rows_rejected) : "",
       outcome.versions_written));
   // The connection, and its temporary objects with it, closes on return.

@@ -343,6 +343,88 @@ TEST_F(ModelRunnerTest, SemanticRulesRejectAndSessionsAreDerived) {
   EXPECT_EQ(rejected, (std::vector<Row>{{"c1", "price_above_100000", "books"}}));
 }
 
+// silver.events appends what new bronze rows add when they change nothing written: retries,
+// rejected rows, sessionless events that continue or start a derived session. A sessionless event
+// earlier than one written makes the run recompute instead. Either way silver holds the rows a
+// recompute of every day gives.
+TEST_F(ModelRunnerTest, AppendingGivesTheRowsARecomputeGives) {
+  const Model silver = shipped_models().front();
+  ASSERT_EQ(silver.name, "silver.events");
+  ASSERT_TRUE(silver.appends());
+  const std::int64_t t0 = kStartMs + 3 * kHourMs;  // 2026-01-01T01:00Z
+  const auto minutes = [t0](std::int64_t count) { return t0 + count * 60'000; };
+  core::Event expensive = event("x1", core::EventType::add_to_cart, minutes(5), "u9", "s-9");
+  expensive.product_id = "p";
+  expensive.price = 250000;
+  expensive.quantity = 1;
+
+  std::vector<core::Event> first = simulate(21, kStartMs, 6, 2);
+  for (const auto& made : {event("n1", core::EventType::view, minutes(0), "u-s", ""),
+                           event("n2", core::EventType::view, minutes(10), "u-s", "")}) {
+    first.push_back(made);
+  }
+  first.push_back(expensive);
+  land(first);
+  auto computed = runner_->run(silver, {});
+  ASSERT_TRUE(computed) << computed.error();
+  EXPECT_FALSE(computed.value().appended);
+
+  // Retries of the first hour's events, of the rejected one and of a sessionless one; a second
+  // shop's new hours; sessionless events continuing u-s's session, starting another, and a new
+  // user's.
+  std::vector<core::Event> second = simulate(22, kStartMs + 6 * kHourMs, 2, 2);
+  for (std::size_t i = 0; i < first.size(); i += 50) second.push_back(first[i]);
+  second.push_back(expensive);
+  second.push_back(first[first.size() - 2]);
+  for (const auto& made : {event("n3", core::EventType::view, minutes(25), "u-s", ""),
+                           event("n4", core::EventType::search, minutes(200), "u-s", ""),
+                           event("n5", core::EventType::view, minutes(30), "u-t", "")}) {
+    second.push_back(made);
+  }
+  land(second);
+  std::vector<std::string> log;
+  auto appended =
+      runner_->run(silver, {}, [&log](const std::string& line) { log.push_back(line); });
+  ASSERT_TRUE(appended) << appended.error();
+  EXPECT_TRUE(appended.value().appended) << fmt::format("{}", fmt::join(log, "\n"));
+  EXPECT_EQ(appended.value().rows_in, static_cast<std::int64_t>(second.size()));
+  EXPECT_EQ(appended.value().rows_out, static_cast<std::int64_t>(second.size()) -
+                                           static_cast<std::int64_t>(first.size() / 50 + 1) - 2);
+  EXPECT_EQ(appended.value().rows_rejected, 0);
+
+  const std::string every_row = "SELECT * FROM t ORDER BY event_id";
+  const auto silver_appended = query("silver.events", every_row);
+  const auto rejected_appended = query("silver.rejected", every_row);
+  ASSERT_EQ(silver_appended.size(), first.size() + second.size() - first.size() / 50 - 4);
+  EXPECT_EQ(rejected_appended.size(), 1u);
+  const std::string sessions =
+      "SELECT event_id, session_id FROM t WHERE session_derived ORDER BY event_id";
+  EXPECT_EQ(query("silver.events", sessions),
+            (std::vector<Row>{{"n1", fmt::format("derived:u-s:{}", minutes(0))},
+                              {"n2", fmt::format("derived:u-s:{}", minutes(0))},
+                              {"n3", fmt::format("derived:u-s:{}", minutes(0))},
+                              {"n4", fmt::format("derived:u-s:{}", minutes(200))},
+                              {"n5", fmt::format("derived:u-t:{}", minutes(30))}}));
+  TaskRequest everything;
+  everything.full_refresh = true;
+  ASSERT_TRUE(runner_->run(silver, everything));
+  EXPECT_EQ(query("silver.events", every_row), silver_appended);
+  EXPECT_EQ(query("silver.rejected", every_row), rejected_appended);
+
+  // An event of u-s before n4, which is written: appending would leave n4's session wrong.
+  land({event("n6", core::EventType::view, minutes(190), "u-s", "")});
+  auto recomputed = runner_->run(silver, {});
+  ASSERT_TRUE(recomputed) << recomputed.error();
+  EXPECT_FALSE(recomputed.value().appended);
+  EXPECT_EQ(recomputed.value().dates, (std::vector<std::string>{"2026-01-01"}));
+  const auto after_late = query("silver.events", sessions);
+  ASSERT_EQ(after_late.size(), 6u);
+  EXPECT_EQ(after_late[3], (Row{"n4", fmt::format("derived:u-s:{}", minutes(190))}));
+  EXPECT_EQ(after_late[5], (Row{"n6", fmt::format("derived:u-s:{}", minutes(190))}));
+  ASSERT_TRUE(runner_->run(silver, everything));
+  EXPECT_EQ(query("silver.events", sessions), after_late);
+}
+
 class ModelFiles {
  public:
   explicit ModelFiles(const fs::path& root) : root_(root) {

@@ -46,6 +46,13 @@ TEST(ModelTest, ReadsTheHeaderAndLeavesProseAlone) {
   EXPECT_FALSE(model.expectations[1].max);
   EXPECT_EQ(model.expectations[2].values, (std::vector<std::string>{"web", "mobile"}));
   EXPECT_EQ(input_relation("silver.events"), "silver_events");
+  EXPECT_FALSE(model.appends());
+  const Model appending = parsed("silver.events",
+                                 "-- inputs: bronze.events\n"
+                                 "-- append: event_date, event_id\n"
+                                 "SELECT 1\n");
+  EXPECT_TRUE(appending.appends());
+  EXPECT_EQ(appending.append_columns, (std::vector<std::string>{"event_date", "event_id"}));
 }
 
 TEST(ModelTest, ErrorsNameTheLineTheKeyAndWhy) {
@@ -54,7 +61,12 @@ TEST(ModelTest, ErrorsNameTheLineTheKeyAndWhy) {
             "accepted_values, range)");
   EXPECT_EQ(error_of("gold.x", "-- input: silver.events\nSELECT 1"),
             "gold.x line 1: input: unknown key (inputs, partition, window_days, spread_days, "
-            "rejected, expect, expect warn)");
+            "rejected, append, expect, expect warn)");
+  EXPECT_EQ(error_of("gold.x", "-- inputs: silver.events\n-- append: event_id, 2x\nSELECT 1"),
+            "gold.x line 2: append: '2x' is not a column name");
+  EXPECT_EQ(
+      error_of("gold.x", "-- inputs: silver.events, silver.other\n-- append: event_id\nSELECT 1"),
+      "gold.x: append: a model whose runs append reads one input, this one reads 2");
   EXPECT_EQ(error_of("gold.x", "-- inputs: silver.events\n-- window_days: -1\nSELECT 1"),
             "gold.x line 2: window_days: '-1' is not a number of days from 0 to 31");
   EXPECT_EQ(error_of("gold.x", "-- inputs: silver.events\n-- expect: range(a, 2, 1)\nSELECT 1"),

@@ -51,6 +51,15 @@ std::string definition_difference(const Snapshot& snapshot, const TableDefinitio
   return "";
 }
 
+core::Status check_definition(const Snapshot& snapshot, const TableDefinition& definition) {
+  if (std::string difference = definition_difference(snapshot, definition); !difference.empty()) {
+    return core::Error{
+        fmt::format("{}: the existing table does not match {}: {}", snapshot.table_root.string(),
+                    definition.name.empty() ? "the writer" : definition.name, difference)};
+  }
+  return core::ok_status();
+}
+
 std::vector<Action> creation_actions(const TableDefinition& definition) {
   Metadata metadata;
   metadata.id = core::new_uuid_v4();
@@ -140,13 +149,26 @@ core::Result<std::unique_ptr<DeltaTable>> DeltaTable::open_or_create(
   }
   auto table = open(root, parquet, options);
   if (!table) return table;
-  if (std::string difference = definition_difference(table.value()->snapshot(), definition);
-      !difference.empty()) {
-    return core::Error{fmt::format("{}: the existing table does not match {}: {}", root.string(),
-                                   definition.name.empty() ? "the writer" : definition.name,
-                                   difference)};
+  if (auto matching = check_definition(table.value()->snapshot(), definition); !matching) {
+    return core::Error{matching.error()};
   }
   return table;
+}
+
+core::Result<std::unique_ptr<DeltaTable>> DeltaTable::open_from(const Snapshot& known,
+                                                                const TableDefinition& definition,
+                                                                ParquetIo& parquet,
+                                                                const TableOptions& options) {
+  auto snapshot = update_snapshot(known);
+  if (!snapshot) return core::Error{snapshot.error()};
+  if (auto supported = check_writer_support(snapshot.value().protocol); !supported) {
+    return core::Error{fmt::format("{}: {}", known.table_root.string(), supported.error())};
+  }
+  if (auto matching = check_definition(snapshot.value(), definition); !matching) {
+    return core::Error{matching.error()};
+  }
+  return std::unique_ptr<DeltaTable>(
+      new DeltaTable(known.table_root, parquet, options, std::move(snapshot).value()));
 }
 
 core::Status DeltaTable::refresh() {

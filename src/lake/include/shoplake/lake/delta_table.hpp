@@ -85,6 +85,12 @@ class DeltaTable {
                                                                   const TableDefinition& definition,
                                                                   ParquetIo& parquet,
                                                                   const TableOptions& options = {});
+  // open_or_create for a table whose snapshot was loaded before: catches up from `known` with the
+  // commits since, which spares reading its checkpoint again.
+  static core::Result<std::unique_ptr<DeltaTable>> open_from(const Snapshot& known,
+                                                             const TableDefinition& definition,
+                                                             ParquetIo& parquet,
+                                                             const TableOptions& options = {});
   // Opens an existing table for maintenance (optimize, vacuum, checkpoint).
   static core::Result<std::unique_ptr<DeltaTable>> open(const std::filesystem::path& root,
                                                         ParquetIo& parquet,

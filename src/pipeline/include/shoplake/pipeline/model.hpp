@@ -6,13 +6,20 @@
 //   -- partition: event_date
 //   -- window_days: 1
 //   -- spread_days: 0
-//   -- spread_days: 0
 //   -- rejected: silver.rejected
+//   -- append: event_date, event_id
 //   -- expect: not_null(event_date, dau_count)
 //   -- expect warn: range(avg_order_value, 0, 10000)
 //
 // The SQL reads each input as a relation named <layer>_<table> (silver_events), which the runner
 // restricts to the days being computed. The models form a DAG through their inputs.
+//
+// A model with `append: <columns>` (one input) can run by appending: when its input only gained
+// rows since the last run, the input relation holds just those rows and the SQL computes the
+// rows they add. It reads the rows already written for the days around (the output and its
+// rejected table, those columns) as `previous_output`, empty when it recomputes days, and sets
+// the boolean column needs_recompute on a row that would change a row already written: then the
+// runner recomputes the days instead.
 #pragma once
 
 #include <filesystem>
@@ -48,13 +55,20 @@ struct Model {
   // A change on input day d recomputes output days d-spread .. d+spread; window_days if unset.
   std::optional<int> spread_days;
   std::optional<std::string> rejected_table;  // rows with a non-null rejected_rule go there
+  std::vector<std::string> append_columns;    // of previous_output; empty: runs recompute days
   std::vector<Expectation> expectations;
   std::string sql;  // the whole file
   std::filesystem::path path;
+
+  bool appends() const { return !append_columns.empty(); }
 };
 
 // The column a model with a rejected table sets to the name of the rule a row failed.
 inline constexpr std::string_view kRejectedRuleColumn = "rejected_rule";
+// The column an appending model sets on a row that would change rows already written.
+inline constexpr std::string_view kNeedsRecomputeColumn = "needs_recompute";
+// The relation an appending model reads the rows already written through.
+inline constexpr std::string_view kPreviousOutputRelation = "previous_output";
 
 // A model's SQL without its final ';' and trailing blanks, to be wrapped in a subquery.
 std::string without_final_semicolon(std::string sql);

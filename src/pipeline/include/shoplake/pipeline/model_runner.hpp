@@ -4,7 +4,9 @@
 // widens them by the model's window, recomputes exactly those days from the inputs' current
 // snapshots and replaces those partitions (replaceWhere) in one commit with the new progress. So a
 // rerun finds nothing new and changes nothing, a late event recomputes its day, and a run killed
-// before its commit is redone whole by the next one.
+// before its commit is redone whole by the next one. A model with `append:` (model.hpp) instead
+// appends what the new input rows add, when the input only gained rows and they change no row
+// already written, in one commit that carries the progress too.
 #pragma once
 
 #include <atomic>
@@ -38,7 +40,8 @@ struct ExpectationResult {
 };
 
 struct TaskOutcome {
-  std::vector<std::string> dates;               // the days recomputed, sorted
+  std::vector<std::string> dates;               // the days recomputed or appended to, sorted
+  bool appended = false;                        // rows were appended, no day recomputed
   std::int64_t rows_in = 0;                     // input rows read
   std::int64_t rows_out = 0;                    // rows written to the model's table
   std::int64_t rows_rejected = 0;               // rows written to its rejected table
