@@ -508,20 +508,16 @@ core::Result<TaskOutcome> ModelRunner::run(const Model& model, const TaskRequest
         "(SELECT *{} FROM {} WHERE {} IS NOT NULL)",
         model.appends() ? fmt::format(" EXCLUDE ({})", kNeedsRecomputeColumn) : std::string(),
         kOutputTable, kRejectedRuleColumn);
-    auto count = query_int(handle, "SELECT count(*) FROM " + rejected);
-    if (!count) return fail(count.error());
-    outcome.rows_rejected = count.value();
     auto committed = state_->write(handle, *model.rejected_table, rejected, model.partition_column,
                                    mode, days, {});
     if (!committed) return fail(fmt::format("{}: {}", *model.rejected_table, committed.error()));
+    outcome.rows_rejected = committed.value().rows_added;
     written.push_back(fmt::format("{}@{}", *model.rejected_table, committed.value().version));
   }
-  auto count = query_int(handle, "SELECT count(*) FROM " + accepted);
-  if (!count) return fail(count.error());
-  outcome.rows_out = count.value();
   auto committed =
       state_->write(handle, model.name, accepted, model.partition_column, mode, days, progress);
   if (!committed) return fail(committed.error());
+  outcome.rows_out = committed.value().rows_added;
   written.push_back(fmt::format("{}@{}", model.name, committed.value().version));
   outcome.versions_written = fmt::format("{}", fmt::join(written, ", "));
   say(fmt::format(
