@@ -16,6 +16,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const auto& parsed = model.value();
   if (parsed.inputs.empty() || parsed.partition_column.empty()) __builtin_trap();
   if (parsed.window_days < 0 || parsed.window_days > 31) __builtin_trap();
+  if (parsed.appends() && parsed.inputs.size() != 1) __builtin_trap();
+  for (const auto& column : parsed.append_columns) {
+    if (column.empty()) __builtin_trap();
+  }
   for (const auto& expectation : parsed.expectations) {
     if (expectation.columns.empty() || expectation.text.empty()) __builtin_trap();
     if (expectation.min && expectation.max && *expectation.min > *expectation.max) __builtin_trap();

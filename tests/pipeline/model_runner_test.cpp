@@ -351,8 +351,8 @@ TEST_F(ModelRunnerTest, AppendingGivesTheRowsARecomputeGives) {
   const Model silver = shipped_models().front();
   ASSERT_EQ(silver.name, "silver.events");
   ASSERT_TRUE(silver.appends());
-  const std::int64_t t0 = kStartMs + 3 * kHourMs;  // 2026-01-01T01:00Z
-  const auto minutes = [t0](std::int64_t count) { return t0 + count * 60'000; };
+  constexpr std::int64_t t0 = kStartMs + 3 * kHourMs;  // 2026-01-01T01:00Z
+  const auto minutes = [](std::int64_t count) { return t0 + count * 60'000; };
   core::Event expensive = event("x1", core::EventType::add_to_cart, minutes(5), "u9", "s-9");
   expensive.product_id = "p";
   expensive.price = 250000;
