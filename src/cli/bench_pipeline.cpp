@@ -15,6 +15,7 @@
 #include <filesystem>
 #include <limits>
 #include <map>
+#include <mutex>
 #include <optional>
 #include <thread>
 
@@ -28,6 +29,7 @@
 #include "shoplake/lake/bronze_writer.hpp"
 #include "shoplake/lake/lake_catalog.hpp"
 #include "shoplake/log/event_log.hpp"
+#include "shoplake/pipeline/dag_execution.hpp"
 #include "shoplake/pipeline/model.hpp"
 #include "shoplake/pipeline/model_runner.hpp"
 #include "shoplake/sim/simulator.hpp"
@@ -53,6 +55,7 @@ struct BenchPipelineOptions {
   int days = 7;
   int runs = 3;
   int hours = 24;
+  std::size_t parallel_tasks = 0;  // 0: the cores, as `shoplake up` runs them
   std::string clickhouse = "auto";
   std::string models;   // empty: found next to the binary's build directory, or in ./models
   std::string scratch;  // empty: a fresh folder under the temp directory
@@ -221,12 +224,16 @@ struct ModelTimes {
   std::map<std::string, std::vector<Phases>> phases;
 };
 
-// Runs every model once, in order; the seconds each took.
+// Runs every model once, as the scheduler runs a DAG run (side by side where the inputs allow,
+// `parallelism` at a time); the run's seconds, and each model's.
 void run_all(pipeline::ModelRunner& runner, const std::vector<pipeline::Model>& models,
-             const pipeline::TaskRequest& request, ModelTimes& times,
+             const pipeline::TaskRequest& request, std::size_t parallelism, ModelTimes& times,
              std::map<std::string, pipeline::TaskOutcome>* outcomes = nullptr) {
-  double total = 0;
-  for (const auto& model : models) {
+  std::mutex mutex;  // over times, outcomes and failure
+  std::optional<std::string> failure;
+  pipeline::DagExecution execution;
+  execution.run_task = [&](std::size_t index) {
+    const pipeline::Model& model = models[index];
     const auto started = Clock::now();
     std::optional<Clock::time_point> computed;
     std::optional<Clock::time_point> checked;
@@ -237,13 +244,10 @@ void run_all(pipeline::ModelRunner& runner, const std::vector<pipeline::Model>& 
     };
     auto outcome = runner.run(model, request, log);
     const auto finished = Clock::now();
-    const double seconds = std::chrono::duration<double>(finished - started).count();
+    const std::lock_guard lock(mutex);
     if (!outcome) {
-      const bool memory = outcome.error().find("Out of Memory") != std::string::npos;
-      throw CommandError{1, "bench pipeline: " + outcome.error() +
-                                (memory ? "\n(the models run in the lake's DuckDB: raise "
-                                          "--memory-limit)"
-                                        : "")};
+      if (!failure) failure = outcome.error();
+      return false;
     }
     if (computed) {
       const auto span = [](Clock::time_point from, Clock::time_point to) {
@@ -253,11 +257,20 @@ void run_all(pipeline::ModelRunner& runner, const std::vector<pipeline::Model>& 
       times.phases[model.name].push_back(Phases{
           span(started, *computed), span(*computed, checks_end), span(checks_end, finished)});
     }
-    times.by_model[model.name].push_back(seconds);
-    total += seconds;
+    times.by_model[model.name].push_back(std::chrono::duration<double>(finished - started).count());
     if (outcomes != nullptr) (*outcomes)[model.name] = std::move(outcome).value();
+    return true;
+  };
+  const auto started = Clock::now();
+  pipeline::execute_dag(models, parallelism, execution);
+  if (failure) {
+    const bool memory = failure->find("Out of Memory") != std::string::npos;
+    throw CommandError{1, "bench pipeline: " + *failure +
+                              (memory ? "\n(the models run in the lake's DuckDB: raise "
+                                        "--memory-limit)"
+                                      : "")};
   }
-  times.totals.push_back(total);
+  times.totals.push_back(seconds_since(started));
 }
 
 // The median of each phase over the runs.
@@ -490,6 +503,7 @@ void run_bench_pipeline(const BenchPipelineOptions& options) {
   const fs::path lake_directory = scratch / "lake";
   const fs::path ndjson = scratch / "events.ndjson";
   const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+  const std::size_t parallel_tasks = options.parallel_tasks == 0 ? cores : options.parallel_tasks;
 
   lake::ParquetOptions parquet_options;
   parquet_options.threads = static_cast<int>(cores);
@@ -539,7 +553,7 @@ void run_bench_pipeline(const BenchPipelineOptions& options) {
   full_refresh.full_refresh = true;
   for (int run = 0; run < options.runs; ++run) {
     progress(fmt::format("full rebuild run {} of {} …", run + 1, options.runs));
-    run_all(runner, models, full_refresh, full, &outcomes);
+    run_all(runner, models, full_refresh, parallel_tasks, full, &outcomes);
     progress(fmt::format("  {:.2f} s (silver.events {:.2f} s)", full.totals.back(),
                          full.by_model["silver.events"].back()));
   }
@@ -558,7 +572,7 @@ void run_bench_pipeline(const BenchPipelineOptions& options) {
     land(*bronze);
     const double landed = seconds_since(landing);
     std::map<std::string, pipeline::TaskOutcome> hour_outcomes;
-    run_all(runner, models, pipeline::TaskRequest{}, hourly, &hour_outcomes);
+    run_all(runner, models, pipeline::TaskRequest{}, parallel_tasks, hourly, &hour_outcomes);
     const pipeline::TaskOutcome& silver = hour_outcomes["silver.events"];
     hour_days.push_back(silver.dates.size());
     hours_appended += silver.appended ? 1 : 0;
@@ -575,9 +589,9 @@ void run_bench_pipeline(const BenchPipelineOptions& options) {
   // The summary.
   const double full_median = median(full.totals);
   fmt::print(
-      "\nbench pipeline: {} simulator events over {} days from 2026-01-01, {} models, {} "
-      "cores, DuckDB memory limit {}\n",
-      events, options.days, models.size(), cores, options.memory_limit);
+      "\nbench pipeline: {} simulator events over {} days from 2026-01-01, {} models ({} side by "
+      "side where the inputs allow), {} cores, DuckDB memory limit {}\n",
+      events, options.days, models.size(), parallel_tasks, cores, options.memory_limit);
   fmt::print("bronze landing (not timed into the figures): {:.1f} s, {:.2f} M events/s\n",
              landing_seconds, static_cast<double>(events) / landing_seconds / 1e6);
   fmt::print(
@@ -682,6 +696,11 @@ void add_bench_pipeline_command(CLI::App& bench) {
   command->add_option("--hours", options->hours, "Hourly incremental runs timed after those")
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
+  command
+      ->add_option("--parallel-tasks", options->parallel_tasks,
+                   "Models run side by side where their inputs allow, as the scheduler does "
+                   "(default: the cores, as `shoplake up --pipeline-parallel-tasks`)")
+      ->check(CLI::NonNegativeNumber);
   command
       ->add_option("--clickhouse", options->clickhouse,
                    "auto (use clickhouse-server when installed), off, or its path")

@@ -48,6 +48,11 @@ void add_pipeline_flags(CLI::App& command, PipelineOptions& options) {
                ->check(CLI::Range(0.001, 1440.0))
                ->capture_default_str());
   with_env(command
+               .add_option("--pipeline-parallel-tasks", options.parallel_tasks,
+                           "Tasks of a pipeline run side by side, where their inputs allow "
+                           "(the gold models after silver); 0: one per core")
+               ->check(CLI::Range(0u, 64u)));
+  with_env(command
                .add_option("--reconcile-drift-threshold", options.drift_threshold,
                            "Relative difference between gold and realtime (per day and KPI) "
                            "above which reconciliation raises an alert")
@@ -144,6 +149,9 @@ std::unique_ptr<PipelineRuntime> PipelineRuntime::start(LakeRuntime& lake, sql::
       std::chrono::milliseconds(std::llround(options.retry_backoff_seconds * 1000));
   scheduler_options.task_timeout =
       std::chrono::milliseconds(std::llround(options.task_timeout_minutes * 60'000));
+  scheduler_options.parallel_tasks = options.parallel_tasks != 0
+                                         ? options.parallel_tasks
+                                         : std::max(1u, std::thread::hardware_concurrency());
   scheduler_options.state_file = data_dir / "pipeline" / "dag_state.json";
   auto scheduler = pipeline::Scheduler::open(
       std::move(models).value(), *state->runner, *state->store, scheduler_options,

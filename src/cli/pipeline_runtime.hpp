@@ -27,6 +27,7 @@ struct PipelineOptions {
   int task_retries = 2;
   double retry_backoff_seconds = 10;
   double task_timeout_minutes = 30;
+  unsigned parallel_tasks = 0;  // 0: the cores
   double drift_threshold = 0.01;
   bool history = true;  // simulated history on an empty data directory
   int history_days = 7;

@@ -161,7 +161,7 @@ struct ModelRunner::State {
   lake::ParquetIo& parquet;
   TableCommitListener listener;
   std::mutex mutex;
-  duckdb_connection running = nullptr;  // the connection of the query in progress
+  std::map<std::string, duckdb_connection> running;  // by model: the connection of its run
   // The tables' snapshots as last seen, by root: catching up with a few commits costs far less
   // than loading a table again from its checkpoint, which every run of every model would.
   std::mutex snapshots_mutex;
@@ -272,14 +272,20 @@ struct ModelRunner::State {
 
 ModelRunner::ModelRunner(std::filesystem::path lake_directory, lake::ParquetIo& parquet,
                          TableCommitListener listener)
-    : state_(new State{
-          std::move(lake_directory), parquet, std::move(listener), {}, nullptr, {}, {}}) {}
+    : state_(new State{std::move(lake_directory), parquet, std::move(listener), {}, {}, {}, {}}) {}
 
 ModelRunner::~ModelRunner() = default;
 
 void ModelRunner::interrupt() {
   const std::lock_guard lock(state_->mutex);
-  if (state_->running != nullptr) duckdb_interrupt(state_->running);
+  for (const auto& [model, connection] : state_->running) duckdb_interrupt(connection);
+}
+
+void ModelRunner::interrupt(const std::string& model) {
+  const std::lock_guard lock(state_->mutex);
+  if (const auto found = state_->running.find(model); found != state_->running.end()) {
+    duckdb_interrupt(found->second);
+  }
 }
 
 core::Result<TaskOutcome> ModelRunner::run(const Model& model, const TaskRequest& request,
@@ -377,15 +383,16 @@ core::Result<TaskOutcome> ModelRunner::run(const Model& model, const TaskRequest
   }
   {
     const std::lock_guard lock(state_->mutex);
-    state_->running = handle;
+    state_->running[model.name] = handle;
   }
   struct ClearRunning {
     State& state;
+    const std::string& model;
     ~ClearRunning() {
       const std::lock_guard lock(state.mutex);
-      state.running = nullptr;
+      state.running.erase(model);
     }
-  } clear_running{*state_};
+  } clear_running{*state_, model.name};
 
   // The days being computed, for a model that can skip work on the days it reads only as context.
   // A macro over a list literal, so that DuckDB folds it into the filter (a subquery would not be).

@@ -14,6 +14,7 @@
 
 #include "shoplake/core/time.hpp"
 #include "shoplake/pipeline/cron.hpp"
+#include "shoplake/pipeline/dag_execution.hpp"
 #include "shoplake/pipeline/dates.hpp"
 
 namespace shoplake::pipeline {
@@ -116,7 +117,7 @@ struct Scheduler::State {
       std::unique_lock lock(watch_mutex);
       if (!watch.wait_for(lock, options.task_timeout, [&] { return done; })) {
         timed_out = true;
-        runner.interrupt();
+        runner.interrupt(model.name);
       }
     });
     auto outcome = runner.run(model, request, [this, &run_id, &model](const std::string& line) {
@@ -242,30 +243,29 @@ struct Scheduler::State {
       tasks.push_back(new_task(run.run_id, model.name));
       (void)store.save(tasks.back());
     }
-    std::set<std::string> failed_tables;
+    std::mutex gold_mutex;
     std::vector<std::string> gold_dates;
-    std::string first_error;
-    for (std::size_t i = 0; i < models.size(); ++i) {
-      const Model& model = models[i];
-      TaskRun& task = tasks[i];
-      const bool upstream_failed = std::any_of(
-          model.inputs.begin(), model.inputs.end(),
-          [&failed_tables](const std::string& input) { return failed_tables.contains(input); });
-      if (upstream_failed) {
-        task.state = TaskState::upstream_failed;
-        (void)store.save(task);
-        failed_tables.insert(model.name);
-        continue;
-      }
-      if (!run_model_task(model, request, task, gold_dates)) {
-        {
-          const std::lock_guard lock(mutex);
-          if (stopping) return;
-        }
-        failed_tables.insert(model.name);
-        if (model.rejected_table) failed_tables.insert(*model.rejected_table);
-        if (first_error.empty()) first_error = task.error;
-      }
+    DagExecution execution;
+    execution.run_task = [&](std::size_t i) {
+      std::vector<std::string> dates;
+      const bool succeeded = run_model_task(models[i], request, tasks[i], dates);
+      const std::lock_guard lock(gold_mutex);
+      gold_dates.insert(gold_dates.end(), dates.begin(), dates.end());
+      return succeeded;
+    };
+    execution.upstream_failed = [&](std::size_t i) {
+      tasks[i].state = TaskState::upstream_failed;
+      (void)store.save(tasks[i]);
+    };
+    execution.stopping = [this] {
+      const std::lock_guard lock(mutex);
+      return stopping;
+    };
+    execute_dag(models, options.parallel_tasks, execution);
+    if (execution.stopping()) return;  // left running in the store: retried at the next start
+    std::string first_error;           // of the first failed task in the models' order
+    for (const TaskRun& task : tasks) {
+      if (task.state == TaskState::failed && first_error.empty()) first_error = task.error;
     }
     if (reconciler && first_error.empty() && !gold_dates.empty()) {
       reconcile(run.run_id, std::move(gold_dates));

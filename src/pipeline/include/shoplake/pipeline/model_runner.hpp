@@ -69,9 +69,11 @@ class ModelRunner {
   // severity error (with the failing row count and a sample), a schema change, a commit.
   core::Result<TaskOutcome> run(const Model& model, const TaskRequest& request,
                                 const TaskLog& log = {});
-  // Stops the query run() is executing, from another thread (a task's timeout): run() then
-  // returns an error.
+  // Stops the queries run() is executing, from another thread (stopping the scheduler): run()
+  // then returns an error. Runs of different models may go on side by side.
   void interrupt();
+  // The same for the run of one model (a task's timeout).
+  void interrupt(const std::string& model);
 
  private:
   struct State;

@@ -1,10 +1,11 @@
 // The built-in scheduler (the Airflow part): one DAG, lakehouse_batch_pipeline, whose tasks are the
 // models in dependency order and then `reconcile`. Runs come from its cron schedule, a manual
 // trigger, a backfill of a date range, or a retry of a run interrupted by a crash; at most one runs
-// at a time (the others queue). A failed task is retried with exponential backoff; a task running
-// longer than its timeout is interrupted; the tasks after a failed one are upstream_failed. After
-// downtime one run catches up on every missed tick (each run takes everything new anyway). Paused,
-// the schedule adds no runs; triggers still do.
+// at a time (the others queue). Within a run, the tasks whose inputs are ready run side by side. A
+// failed task is retried with exponential backoff; a task running longer than its timeout is
+// interrupted; the tasks after a failed one are upstream_failed. After downtime one run catches up
+// on every missed tick (each run takes everything new anyway). Paused, the schedule adds no runs;
+// triggers still do.
 #pragma once
 
 #include <chrono>
@@ -31,6 +32,7 @@ struct SchedulerOptions {
   int task_retries = 2;                                               // attempts after the first
   std::chrono::milliseconds retry_backoff{std::chrono::seconds(10)};  // doubles per retry
   std::chrono::milliseconds task_timeout{std::chrono::minutes(30)};
+  std::size_t parallel_tasks = 2;    // tasks of a run side by side (those whose inputs are ready)
   std::filesystem::path state_file;  // pause/unpause survive restarts; empty: not kept
 };
 
