@@ -73,7 +73,17 @@ core::Result<std::unique_ptr<ParquetIo>> ParquetIo::open(const ParquetOptions& o
   state->options = options;
   state->database = std::move(database).value();
   // A first connection proves the setup works before anyone depends on it.
-  if (auto probe = utc_connection(state->database.get()); !probe) return core::Error{probe.error()};
+  auto probe = utc_connection(state->database.get());
+  if (!probe) return core::Error{probe.error()};
+  // A Delta data file never changes once written, so its footer can be kept: the pipeline's gold
+  // models read the same day of silver one after another (8.5 -> 5.5 ms a query over a day of 14
+  // files). The parquet reader's option, which DuckDB takes only once it is open.
+  if (auto cached =
+          parquet_detail::execute(probe.value().get(), "SET GLOBAL parquet_metadata_cache = true",
+                                  "keeping Parquet footers in the lake's DuckDB");
+      !cached) {
+    return core::Error{cached.error()};
+  }
   return std::unique_ptr<ParquetIo>(new ParquetIo(std::move(state)));
 }
 
