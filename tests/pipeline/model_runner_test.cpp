@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <fstream>
 
@@ -15,6 +16,7 @@
 #include "parquet_io.hpp"
 #include "shoplake/core/event_codec.hpp"
 #include "shoplake/lake/bronze_writer.hpp"
+#include "shoplake/lake/delta_table.hpp"
 #include "shoplake/lake/lake_catalog.hpp"
 #include "shoplake/sim/simulator.hpp"
 
@@ -423,6 +425,35 @@ TEST_F(ModelRunnerTest, AppendingGivesTheRowsARecomputeGives) {
   EXPECT_EQ(after_late[5], (Row{"n6", fmt::format("derived:u-s:{}", minutes(190))}));
   ASSERT_TRUE(runner_->run(silver, everything));
   EXPECT_EQ(query("silver.events", sessions), after_late);
+}
+
+// Bronze compacted between two runs: the files the new rows were added in are gone from the
+// snapshot, so the run recomputes the days instead of appending, to the same rows.
+TEST_F(ModelRunnerTest, BronzeCompactedSinceTheLastRunRecomputesTheDays) {
+  const Model silver = shipped_models().front();
+  land(simulate(31, kStartMs, 3, 2));
+  ASSERT_TRUE(runner_->run(silver, {}));
+  land(simulate(32, kStartMs + 3 * kHourMs, 1, 2));
+  land(simulate(33, kStartMs + 4 * kHourMs, 1, 2));
+  auto bronze = lake::DeltaTable::open(lake_directory() / "bronze" / "events", *parquet_);
+  ASSERT_TRUE(bronze) << bronze.error();
+  auto compacted = bronze.value()->optimize();
+  ASSERT_TRUE(compacted) << compacted.error();
+  ASSERT_GT(compacted.value().files_removed, 0u);
+
+  std::vector<std::string> log;
+  auto run = runner_->run(silver, {}, [&log](const std::string& line) { log.push_back(line); });
+  ASSERT_TRUE(run) << run.error();
+  EXPECT_FALSE(run.value().appended);
+  EXPECT_NE(std::find(log.begin(), log.end(),
+                      "rows were removed or compacted since: recomputing the days"),
+            log.end());
+  const std::string every_row = "SELECT * FROM t ORDER BY event_id";
+  const auto incremental = query("silver.events", every_row);
+  TaskRequest everything;
+  everything.full_refresh = true;
+  ASSERT_TRUE(runner_->run(silver, everything));
+  EXPECT_EQ(query("silver.events", every_row), incremental);
 }
 
 class ModelFiles {
