@@ -61,9 +61,12 @@ core::Status LakePublisher::publish(const std::string& layer, const std::string&
     if (!relative) return core::Error{fmt::format("{}: {}", key, relative.error())};
     files.push_back((snapshot.table_root / relative.value()).lexically_normal());
   }
-  // Bronze takes a commit every few seconds: a copy per commit would cost more than it saves.
+  // Only gold is copied into memory: the dashboards read it, and it is small and changes once an
+  // hour. Bronze and silver hold every event and take a commit every few seconds or every hour;
+  // a copy per commit would cost more than it saves (silver's hourly append would copy the whole
+  // table again: 0.9 s of a 1 s pipeline task for 800,000 rows).
   auto switched = catalog_.publish_file_snapshot(layer, name, select.value(), std::move(files),
-                                                 layer != "bronze");
+                                                 layer == "gold");
   if (!switched) return switched;
   published_versions_[key] = snapshot.version;
   return core::ok_status();
