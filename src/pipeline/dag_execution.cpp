@@ -53,9 +53,9 @@ void execute_dag(const std::vector<Model>& models, std::size_t parallelism,
       const auto& before = upstream[i];
       if (std::any_of(before.begin(), before.end(),
                       [&status](std::size_t u) { return status[u] == TaskStatus::failed; })) {
-        status[i] = TaskStatus::failed;  // its own downstream fails in turn
+        // Its own downstream comes later in the models' order and fails in turn.
+        status[i] = TaskStatus::failed;
         if (execution.upstream_failed) execution.upstream_failed(i);
-        i = static_cast<std::size_t>(-1);  // a failure may unblock earlier decisions: look again
         continue;
       }
       if (!std::all_of(before.begin(), before.end(),

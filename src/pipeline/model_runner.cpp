@@ -167,16 +167,21 @@ struct ModelRunner::State {
   std::mutex snapshots_mutex;
   std::map<fs::path, lake::Snapshot> snapshots;
 
+  // The latest snapshot of the table at `root`. Read outside the lock: models running side by
+  // side load their tables at once.
   core::Result<lake::Snapshot> snapshot_of(const fs::path& root) {
+    const auto known = fs::exists(root / "_delta_log") ? known_snapshot(root) : std::nullopt;
+    auto loaded = known ? lake::update_snapshot(*known) : lake::load_snapshot(root);
     const std::lock_guard lock(snapshots_mutex);
-    const auto cached = snapshots.find(root);
-    const bool known = cached != snapshots.end() && fs::exists(root / "_delta_log");
-    auto loaded = known ? lake::update_snapshot(cached->second) : lake::load_snapshot(root);
     if (!loaded) {
       snapshots.erase(root);
       return loaded;
     }
-    snapshots.insert_or_assign(root, loaded.value());
+    // A side-by-side model may have stored a newer version meanwhile: keep the newest.
+    const auto stored = snapshots.find(root);
+    if (stored == snapshots.end() || stored->second.version <= loaded.value().version) {
+      snapshots.insert_or_assign(root, loaded.value());
+    }
     return loaded;
   }
 
@@ -201,17 +206,16 @@ struct ModelRunner::State {
     if (!location) return core::Error{location.error()};
     auto definition = definition_of(connection, table_name, relation, partition_column);
     if (!definition) return core::Error{definition.error()};
-    const auto known = known_snapshot(location.value().root);
-    auto table =
-        known && fs::exists(location.value().root / "_delta_log")
-            ? lake::DeltaTable::open_from(*known, definition.value(), parquet)
-            : lake::DeltaTable::open_or_create(location.value().root, definition.value(), parquet);
+    const auto known = fs::exists(location.value().root / "_delta_log")
+                           ? known_snapshot(location.value().root)
+                           : std::nullopt;
+    auto table = known ? lake::DeltaTable::open_from(*known, definition.value(), parquet)
+                       : lake::DeltaTable::open_or_create(location.value().root, definition.value(),
+                                                          parquet);
     if (!table) return core::Error{table.error()};
-    const std::string select = "SELECT * FROM " + relation;
-    core::Result<lake::CommitResult> committed = core::Error{""};
+    const std::string column = duck::quote_identifier(partition_column);
     if (mode == WriteMode::append) {
-      // A file a day the rows fall on, without DuckDB's PARTITION_BY (which buffers every row).
-      const std::string column = duck::quote_identifier(partition_column);
+      // Appending names each file's day; a row without one would be left out silently.
       auto undated = query_int(
           connection, fmt::format("SELECT count(*) FROM {} WHERE {} IS NULL", relation, column));
       if (!undated) return core::Error{undated.error()};
@@ -219,18 +223,20 @@ struct ModelRunner::State {
         return core::Error{
             fmt::format("{} row(s) have no {}, the partition", undated.value(), partition_column)};
       }
-      std::vector<lake::PartitionRows> partitions;
-      for (const std::int64_t day : days) {
-        partitions.push_back({{{partition_column, format_date(day)}},
-                              fmt::format("SELECT * EXCLUDE ({0}) FROM {1} WHERE {0} = DATE '{2}'",
-                                          column, relation, format_date(day))});
-      }
-      committed = table.value()->append_partitions(connection, partitions, txns);
-    } else {
-      std::vector<std::string> partitions;
-      for (const std::int64_t day : days) partitions.push_back(format_date(day));
-      committed = table.value()->overwrite(connection, select, partitions, txns);
     }
+    // A file a day the rows fall on, without DuckDB's PARTITION_BY (which buffers every row).
+    std::vector<lake::PartitionRows> rows_by_day;
+    std::vector<std::string> dates;
+    for (const std::int64_t day : days) {
+      dates.push_back(format_date(day));
+      rows_by_day.push_back({{{partition_column, dates.back()}},
+                             fmt::format("SELECT * EXCLUDE ({0}) FROM {1} WHERE {0} = DATE '{2}'",
+                                         column, relation, dates.back())});
+    }
+    auto committed =
+        mode == WriteMode::append
+            ? table.value()->append_partitions(connection, rows_by_day, txns)
+            : table.value()->overwrite(connection, "SELECT * FROM " + relation, dates, txns);
     if (!committed) return core::Error{committed.error()};
     remember(table.value()->snapshot());
     if (listener)

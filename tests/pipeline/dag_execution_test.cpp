@@ -60,12 +60,16 @@ class Recorder {
   int most_at_once_ = 0;
 };
 
-TEST(DagExecutionTest, RunsEachModelAfterItsInputsAndTheReadyOnesSideBySide) {
-  const auto models = pipeline_models();
-  Recorder recorder;
+// Runs the pipeline's models with every task recorded and succeeding.
+void run_recorded(Recorder& recorder, std::size_t parallelism) {
   DagExecution execution;
   execution.run_task = [&recorder](std::size_t i) { return recorder.run(i); };
-  execute_dag(models, 2, execution);
+  execute_dag(pipeline_models(), parallelism, execution);
+}
+
+TEST(DagExecutionTest, RunsEachModelAfterItsInputsAndTheReadyOnesSideBySide) {
+  Recorder recorder;
+  run_recorded(recorder, 2);
   ASSERT_EQ(recorder.started().size(), 5u);
   EXPECT_EQ(recorder.started().front(), 0u);
   for (std::size_t gold : {1u, 2u, 3u}) EXPECT_TRUE(recorder.ended_before(gold).contains(0));
@@ -74,11 +78,8 @@ TEST(DagExecutionTest, RunsEachModelAfterItsInputsAndTheReadyOnesSideBySide) {
 }
 
 TEST(DagExecutionTest, OneAtATimeFollowsTheModelsOrder) {
-  const auto models = pipeline_models();
   Recorder recorder;
-  DagExecution execution;
-  execution.run_task = [&recorder](std::size_t i) { return recorder.run(i); };
-  execute_dag(models, 1, execution);
+  run_recorded(recorder, 1);
   EXPECT_EQ(recorder.started(), (std::vector<std::size_t>{0, 1, 2, 3, 4}));
   EXPECT_EQ(recorder.most_at_once(), 1);
 }
