@@ -9,6 +9,7 @@
 #include "connection_pool.hpp"
 #include "duckdb_catalog.hpp"
 #include "live_tables.hpp"
+#include "pinned_settings.hpp"
 #include "query_stream.hpp"
 #include "query_watchdog.hpp"
 #include "shoplake/sql/duckdb_handles.hpp"
@@ -56,6 +57,9 @@ class DuckdbEngine final : public Engine {
       return core::Error{"cannot connect to DuckDB"};
     }
     if (auto restricted = restrict_file_access(setup.get()); !restricted) return restricted;
+    auto pinned = pin_settings_read_per_query(setup.get());
+    if (!pinned) return core::Error{pinned.error()};
+    spdlog::debug("{}", pinned.value());
     for (const char* schema : Catalog::kSchemas) {
       if (auto error = duck::run(setup.get(), "CREATE SCHEMA " + duck::quote_identifier(schema))) {
         return core::Error{error->message};
