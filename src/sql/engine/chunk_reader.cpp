@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <limits>
 
 #include "shoplake/sql/duckdb_handles.hpp"
 
@@ -13,13 +14,20 @@ __extension__ typedef unsigned __int128 UInt128;
 
 std::string to_text(UInt128 value) {
   char digits[40];
-  int length = 0;
-  do {
-    digits[length++] = static_cast<char>('0' + static_cast<int>(value % 10));
+  char* const end = digits + sizeof(digits);
+  char* cursor = end;
+  // A 128-bit division is a library call per digit, and a dashboard's sums (HUGEINT in DuckDB)
+  // nearly always fit in 64 bits: only the digits above those are divided the slow way.
+  while (value > std::numeric_limits<std::uint64_t>::max()) {
+    *--cursor = static_cast<char>('0' + static_cast<int>(value % 10));
     value /= 10;
-  } while (value != 0);
-  std::reverse(digits, digits + length);
-  return std::string(digits, static_cast<std::size_t>(length));
+  }
+  auto narrow = static_cast<std::uint64_t>(value);
+  do {
+    *--cursor = static_cast<char>('0' + narrow % 10);
+    narrow /= 10;
+  } while (narrow != 0);
+  return std::string(cursor, end);
 }
 
 std::string to_text(Int128 value) {

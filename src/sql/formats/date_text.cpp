@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <iterator>
+#include <limits>
 
 namespace shoplake::sql::formats {
 namespace {
@@ -25,7 +26,7 @@ char* put_digits(char* cursor, std::int64_t value, int width) {
 }
 
 // Howard Hinnant's days_from_civil inverse: proleptic Gregorian calendar for any day count.
-void append_civil_date(std::string& out, std::int64_t days) {
+void compute_civil_date(std::string& out, std::int64_t days) {
   const std::int64_t z = days + 719468;
   const std::int64_t era = floor_div(z, 146097);
   const std::int64_t day_of_era = z - era * 146097;
@@ -48,6 +49,22 @@ void append_civil_date(std::string& out, std::int64_t days) {
   *cursor++ = '-';
   put_digits(cursor, day, 2);
   out.append(text, sizeof(text));
+}
+
+// A time series prints the same date on row after row (event_stream: 360 minutes a day, each
+// with every event type), so the last date written is kept as text.
+void append_civil_date(std::string& out, std::int64_t days) {
+  struct LastDate {
+    std::int64_t days = std::numeric_limits<std::int64_t>::min();
+    std::string text;
+  };
+  thread_local LastDate last;
+  if (days != last.days) {
+    last.text.clear();
+    compute_civil_date(last.text, days);
+    last.days = days;
+  }
+  out += last.text;
 }
 
 }  // namespace

@@ -93,6 +93,21 @@ TEST_F(EngineQueryTest, MapsHugeIntegersAndDecimalsToExactText) {
   EXPECT_EQ(outcome.column(5).str.at(0), "7");
 }
 
+// Values up to 2^64 - 1 are written with 64-bit arithmetic, those above digit by digit in 128.
+TEST_F(EngineQueryTest, WritesHugeIntegersOnBothSidesOf64Bits) {
+  auto outcome =
+      one("SELECT 0::HUGEINT AS zero, 18446744073709551615::HUGEINT AS max64, "
+          "18446744073709551616::HUGEINT AS above, (-18446744073709551616)::HUGEINT AS below, "
+          "340282366920938463463374607431768211455::UHUGEINT AS max128, sum(x) AS total "
+          "FROM (VALUES (9223372036854775807), (9223372036854775807), (3)) AS v(x)");
+  EXPECT_EQ(outcome.column(0).str.at(0), "0");
+  EXPECT_EQ(outcome.column(1).str.at(0), "18446744073709551615");
+  EXPECT_EQ(outcome.column(2).str.at(0), "18446744073709551616");
+  EXPECT_EQ(outcome.column(3).str.at(0), "-18446744073709551616");
+  EXPECT_EQ(outcome.column(4).str.at(0), "340282366920938463463374607431768211455");
+  EXPECT_EQ(outcome.column(5).str.at(0), "18446744073709551617");
+}
+
 TEST_F(EngineQueryTest, MapsStringsDatesAndTimestampsBefore1970) {
   auto outcome = one(
       "SELECT 'héllo' AS s, '\\x00\\xFFa'::BLOB AS blob, DATE '1969-12-31' AS d, "

@@ -75,6 +75,19 @@ TEST(DateText, YearsOutsideFourDigitsAndFractionsOfEveryScale) {
             "2024-02-29 12:34:56.0 1970-01-01 23:59:59");
 }
 
+// The last date's text is kept between calls: repeats, changes and returns must all read right.
+TEST(DateText, RepeatedAndAlternatingDays) {
+  std::string out;
+  for (std::int64_t seconds :
+       std::initializer_list<std::int64_t>{86399, 0, 86400, 0, -1, -1, 253402300800, 86400}) {
+    append_datetime(out, seconds);
+    out += '|';
+  }
+  EXPECT_EQ(out,
+            "1970-01-01 23:59:59|1970-01-01 00:00:00|1970-01-02 00:00:00|1970-01-01 00:00:00|"
+            "1969-12-31 23:59:59|1969-12-31 23:59:59|10000-01-01 00:00:00|1970-01-02 00:00:00|");
+}
+
 TEST(Escaping, ValidUtf8GroupsEachInvalidRun) {
   std::string out;
   append_valid_utf8(out,
