@@ -232,6 +232,11 @@ std::optional<QueryError> QueryStream::prepare_checked(const std::string& sql) {
   // Refused before DuckDB binds them, because binding some statements already acts: binding
   // EXPORT DATABASE creates its directory.
   if (auto keyword = writing_keyword(sql)) return readonly_error(read_only_message(*keyword));
+  if (auto function = state_changing_function(sql)) {
+    return readonly_error(fmt::format(
+        "shoplake's SQL is read-only: {}() changes state beyond the query and is not allowed",
+        *function));
+  }
   std::optional<std::string> explained;
   if (starts_with_explain(sql)) {
     explained = explained_statement(sql);

@@ -46,7 +46,125 @@ constexpr std::string_view kWritingKeywords[] = {
     "SET",     "START",  "TRUNCATE", "UPDATE", "USE",        "VACUUM",
 };
 
+// DuckDB functions that a SELECT may call and that change state beyond the query: the
+// database's logging, a checkpoint, a pooled connection's sequence or random seed, or that run SQL
+// held in a string, which no check here can read.
+constexpr std::string_view kStateChangingFunctions[] = {
+    "checkpoint",
+    "disable_logging",
+    "enable_logging",
+    "force_checkpoint",
+    "json_execute_serialized_sql",
+    "nextval",
+    "query",
+    "query_table",
+    "setseed",
+    "truncate_duckdb_logs",
+    "write_log",
+};
+
+bool is_identifier_start(char c) {
+  return std::isalpha(static_cast<unsigned char>(c)) || c == '_' ||
+         static_cast<unsigned char>(c) >= 0x80;
+}
+
+bool is_identifier_part(char c) {
+  return is_identifier_start(c) || std::isdigit(static_cast<unsigned char>(c)) || c == '$';
+}
+
+// Skips a literal opened by `quote` at sql[at]; a doubled quote stands for itself, and a backslash
+// escapes the next character in an E'…' string. Returns the index after the closing quote.
+std::size_t skip_quoted(std::string_view sql, std::size_t at, char quote, bool backslash_escapes) {
+  std::size_t i = at + 1;
+  while (i < sql.size()) {
+    if (backslash_escapes && sql[i] == '\\') {
+      i += 2;
+    } else if (sql[i] == quote) {
+      if (i + 1 < sql.size() && sql[i + 1] == quote) {
+        i += 2;
+      } else {
+        return i + 1;
+      }
+    } else {
+      ++i;
+    }
+  }
+  return sql.size();
+}
+
+// Skips a dollar-quoted string ($$…$$ or $tag$…$tag$) opened at sql[at]; npos when sql[at] does not
+// open one (a $1 parameter).
+std::size_t skip_dollar_quoted(std::string_view sql, std::size_t at) {
+  std::size_t tag_end = at + 1;
+  while (tag_end < sql.size() && is_identifier_part(sql[tag_end]) && sql[tag_end] != '$') ++tag_end;
+  if (tag_end >= sql.size() || sql[tag_end] != '$' ||
+      (tag_end > at + 1 && std::isdigit(static_cast<unsigned char>(sql[at + 1])))) {
+    return std::string_view::npos;
+  }
+  const std::string_view tag = sql.substr(at, tag_end - at + 1);
+  const std::size_t close = sql.find(tag, tag_end + 1);
+  return close == std::string_view::npos ? sql.size() : close + tag.size();
+}
+
+bool names_state_changing_function(std::string_view name) {
+  for (auto function : kStateChangingFunctions) {
+    if (name.size() != function.size()) continue;
+    bool same = true;
+    for (std::size_t i = 0; i < name.size() && same; ++i) {
+      same = std::tolower(static_cast<unsigned char>(name[i])) == function[i];
+    }
+    if (same) return true;
+  }
+  return false;
+}
+
 }  // namespace
+
+std::optional<std::string> state_changing_function(std::string_view sql) {
+  std::optional<std::string> called_before;  // the identifier just read, if a call may follow
+  std::size_t i = 0;
+  while (i < sql.size()) {
+    const char c = sql[i];
+    if (std::isspace(static_cast<unsigned char>(c))) {
+      ++i;
+      continue;
+    }
+    if (sql.substr(i).starts_with("--") || sql.substr(i).starts_with("/*")) {
+      const std::string_view rest = skip_blank(sql.substr(i));
+      i = rest.empty() ? sql.size() : static_cast<std::size_t>(rest.data() - sql.data());
+      continue;
+    }
+    if (c == '(' && called_before && names_state_changing_function(*called_before)) {
+      return called_before;
+    }
+    called_before.reset();
+    if (c == '"') {
+      const std::size_t end = skip_quoted(sql, i, '"', false);
+      std::string name;
+      for (std::size_t k = i + 1; k + 1 < end; ++k) {
+        if (sql[k] == '"') ++k;  // a doubled quote inside the name
+        name += sql[k];
+      }
+      called_before = std::move(name);
+      i = end;
+    } else if (c == '\'') {
+      const bool escapes = i > 0 && (sql[i - 1] == 'e' || sql[i - 1] == 'E') &&
+                           (i < 2 || !is_identifier_part(sql[i - 2]));
+      i = skip_quoted(sql, i, '\'', escapes);
+    } else if (c == '$') {
+      const std::size_t end = skip_dollar_quoted(sql, i);
+      i = end == std::string_view::npos ? i + 1 : end;
+    } else if (is_identifier_start(c)) {
+      std::size_t end = i;
+      while (end < sql.size() && is_identifier_part(sql[end])) ++end;
+      called_before = std::string(sql.substr(i, end - i));
+      i = end;
+    } else {
+      ++i;
+    }
+  }
+  return std::nullopt;
+}
 
 std::optional<std::string> writing_keyword(std::string_view sql) {
   sql = skip_blank(sql);

@@ -19,6 +19,12 @@ bool is_read_only_kind(duckdb_statement_type type);
 // prepared statement; this only refuses early (and names the statement when its table is missing).
 std::optional<std::string> writing_keyword(std::string_view sql);
 
+// The first function `sql` calls that changes state beyond its query (enable_logging, checkpoint,
+// setseed, query('…'), …; statement_guard.cpp lists them), as written, or nothing. A read-only
+// transaction does not stop these: they write no table. Names inside string literals, quoted
+// identifiers and comments are told apart as DuckDB's lexer does.
+std::optional<std::string> state_changing_function(std::string_view sql);
+
 bool starts_with_explain(std::string_view sql);
 
 // The statement an EXPLAIN explains ("EXPLAIN ANALYZE SELECT 1" -> "SELECT 1"), or nothing when

@@ -249,6 +249,30 @@ TEST_F(EngineQueryTest, RefusesEveryKindOfWrite) {
   expect_error("SELECT 1; DROP TABLE meta.notes", QueryErrorKind::readonly, "one statement");
 }
 
+// A read-only transaction lets these through (they write no table): the guard refuses them, and
+// DuckDB's log, which enable_logging() would have switched on for every connection, stays empty.
+TEST_F(EngineQueryTest, RefusesSelectsThatChangeStateBeyondTheQuery) {
+  for (const std::string sql : {
+           "SELECT * FROM enable_logging()",
+           "select * from ENABLE_LOGGING ( )",
+           "SELECT * FROM system.main.\"enable_logging\"()",
+           "SELECT 1 FROM /* c */ checkpoint /* c */ ()",
+           "SELECT * FROM force_checkpoint()",
+           "SELECT setseed(0.5)",
+           "SELECT * FROM query('SELECT * FROM enable_logging()')",
+           "EXPLAIN ANALYZE SELECT * FROM truncate_duckdb_logs()",
+           "SELECT E'\\'', write_log('x')",
+       }) {
+    expect_error(sql, QueryErrorKind::readonly, "changes state beyond the query");
+  }
+  auto logged = one("SELECT count(*) FROM duckdb_logs()");
+  EXPECT_EQ(logged.column(0).i64.at(0), 0);
+  // The same names as text, column names or in comments are fine.
+  one("SELECT 'enable_logging()' AS checkpoint -- setseed(1)\n");
+  one("SELECT \"query\" FROM (SELECT 1 AS query) AS t");
+  one("SELECT $$enable_logging()$$ AS a, $tag$ query( $tag$ AS b");
+}
+
 TEST_F(EngineQueryTest, AllowsSelectExplainAndFriends) {
   one("SELECT 1;");
   one("  -- a comment\nSELECT 1 -- trailing comment");

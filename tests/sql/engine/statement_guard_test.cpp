@@ -28,5 +28,19 @@ TEST(StatementGuardTest, AllowsOnlySelectAndExplain) {
   EXPECT_EQ(statement_kind_name(DUCKDB_STATEMENT_TYPE_ATTACH), "ATTACH");
 }
 
+TEST(StatementGuardTest, FindsStateChangingCallsOutsideLiteralsAndComments) {
+  EXPECT_EQ(state_changing_function("SELECT * FROM enable_logging()"), "enable_logging");
+  EXPECT_EQ(state_changing_function("SELECT \"SetSeed\" (1)"), "SetSeed");
+  EXPECT_EQ(state_changing_function("SELECT $1, nextval('s')"), "nextval");
+  EXPECT_EQ(state_changing_function("SELECT e'it\\'s', query('x')"), "query");
+  EXPECT_FALSE(state_changing_function("SELECT 'it''s query(1)'"));
+  EXPECT_FALSE(state_changing_function("SELECT 'it\\', 1 AS \"checkpoint\""));
+  EXPECT_FALSE(state_changing_function("SELECT 1 -- checkpoint()"));
+  EXPECT_FALSE(state_changing_function("SELECT 1 /* checkpoint() */"));
+  EXPECT_FALSE(state_changing_function("SELECT $q$ checkpoint() $q$"));
+  EXPECT_FALSE(state_changing_function("SELECT checkpoints(), query_count FROM t"));
+  EXPECT_FALSE(state_changing_function("SELECT 1 /* unterminated checkpoint("));
+}
+
 }  // namespace
 }  // namespace shoplake::sql

@@ -1,0 +1,1 @@
+SELECT $tag$ setseed(1) $tag$, $1, /* nextval( */ 2
