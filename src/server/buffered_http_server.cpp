@@ -154,6 +154,12 @@ void close_after_response(httplib::Response& response) {
   }
 }
 
+void release_after_response(std::shared_ptr<void> held) {
+  if (ConnectionStream* connection = ConnectionStream::of_this_thread()) {
+    connection->hold_until_answered(std::move(held));
+  }
+}
+
 bool BufferedHttpServer::process_and_close_socket(socket_t socket) {
   ConnectionStream stream(socket, {to_timeout_ms(read_timeout_sec_, read_timeout_usec_),
                                    to_timeout_ms(write_timeout_sec_, write_timeout_usec_)});
@@ -168,6 +174,7 @@ bool BufferedHttpServer::process_and_close_socket(socket_t socket) {
     if (!stream.wait_for_request(idle_ms, running)) break;
     bool connection_closed = false;
     answered = process_request(stream, left == 1, connection_closed, nullptr);
+    stream.release_held();
     if (!answered || connection_closed || stream.closing_after_response()) break;
   }
   ::shutdown(socket, SHUT_RDWR);

@@ -12,6 +12,7 @@
 #include <string_view>
 #include <variant>
 
+#include "buffered_http_server.hpp"
 #include "clickhouse_errors.hpp"
 #include "credentials.hpp"
 #include "shoplake/core/uuid.hpp"
@@ -386,6 +387,7 @@ void ClickHouseRoutes::install(httplib::Server& http) {
       // Moved rather than copied by set_content(): the response is fresh, with no content yet.
       response.body = std::move(answer->out);
       response.set_header("Content-Type", content_type);
+      release_after_response(std::move(answer));
       return;
     }
     response.set_chunked_content_provider(

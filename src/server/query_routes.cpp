@@ -2,8 +2,10 @@
 
 #include <httplib.h>
 
+#include <memory>
 #include <nlohmann/json.hpp>
 
+#include "buffered_http_server.hpp"
 #include "clickhouse_errors.hpp"
 #include "shoplake/sql/clickhouse_dialect.hpp"
 #include "shoplake/sql/engine.hpp"
@@ -123,6 +125,8 @@ void QueryRoutes::install(httplib::Server& http) {
     }
     format->finish(stream.statistics(), out);
     response.set_content(std::move(out), "application/json");
+    release_after_response(std::shared_ptr<sql::ResultStream>(
+        std::move(std::get<std::unique_ptr<sql::ResultStream>>(started))));
   });
 }
 
