@@ -340,7 +340,10 @@ void ClickHouseRoutes::install(httplib::Server& http) {
     auto substituted = substitute_parameters(text, request);
     if (auto* error = std::get_if<ClickHouseError>(&substituted)) return fail(*error);
     const std::string& statement = std::get<std::string>(substituted);
-    const sql::TranslationResult translated = sql::translate_clickhouse_query(statement);
+    sql::TranslationOptions translation;
+    translation.clock = sql::statement_clock_now();
+    const sql::TranslationResult translated =
+        sql::translate_clickhouse_query(statement, translation);
     if (!translated) return fail(from_translation_error(translated.error(), statement));
     for (const auto& setting : translated.value().settings) {
       if (auto error = apply_setting(setting.name, setting.value, settings)) return fail(*error);
@@ -358,6 +361,7 @@ void ClickHouseRoutes::install(httplib::Server& http) {
     query.database = request.get_param_value("database");
     if (query.database.empty()) query.database = request.get_header_value("X-ClickHouse-Database");
     query.timeout = settings.timeout;
+    query.clock = translation.clock;
     if (!settings.overflow_breaks) query.max_result_rows = settings.max_result_rows;
 
     auto started = engine_.query(query);

@@ -98,6 +98,7 @@ void QueryRoutes::install(httplib::Server& http) {
       }
       sql::TranslationOptions options;
       options.clock_as_parameter = request.parameters.empty();
+      request.clock = options.clock;
       const sql::TranslationResult translated =
           sql::translate_clickhouse_query(request.sql, options);
       if (!translated)

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <exception>
 #include <optional>
@@ -86,6 +88,25 @@ class Translator {
 
   std::string clock_expression() const {
     return "(SELECT " + std::string(kClockColumn) + " FROM " + std::string(kClockRelation) + ")";
+  }
+
+  // The query's UTC date, `days_before` days back, as DuckDB reads a DATE literal.
+  std::string clock_date_text(int days_before) const {
+    const std::chrono::year_month_day date{std::chrono::floor<std::chrono::days>(options_.clock) -
+                                           std::chrono::days{days_before}};
+    char text[16];
+    std::snprintf(text, sizeof text, "%04d-%02u-%02u", static_cast<int>(date.year()),
+                  static_cast<unsigned>(date.month()), static_cast<unsigned>(date.day()));
+    return text;
+  }
+
+  // `now()` or `today()`, alone: its day is the clock's.
+  bool is_clock_call(std::pair<std::size_t, std::size_t> range) const {
+    const auto [first, last] = range;
+    return last == first + 3 && tokens_[first].kind == TokenKind::word &&
+           (equals_ignore_case(tokens_[first].text, "now") ||
+            equals_ignore_case(tokens_[first].text, "today")) &&
+           is_symbol(tokens_[first + 1], "(") && is_symbol(tokens_[first + 2], ")");
   }
 
   std::string with_clock(std::string sql) const {
@@ -691,13 +712,19 @@ class Translator {
         return close + 1;
       }
     }
-    if (args.empty() && clock_as_relation_ && (is("now") || is("today") || is("yesterday"))) {
+    if (args.empty() && (is("today") || is("yesterday"))) {
+      put("DATE '" + clock_date_text(is("yesterday") ? 1 : 0) + "'", space);
+      return close + 1;
+    }
+    if (args.size() == 1 && (is("toDate") || is("toStartOfDay")) && is_clock_call(args[0])) {
+      put(is("toDate") ? "DATE '" + clock_date_text(0) + "'"
+                       : "TIMESTAMP_S '" + clock_date_text(0) + " 00:00:00'",
+          space);
+      return close + 1;
+    }
+    if (args.empty() && clock_as_relation_ && is("now")) {
       uses_clock_ = true;
-      if (is("now")) {
-        put(clock_expression(), space);
-      } else {
-        put("(CAST(" + clock_expression() + " AS DATE)" + (is("yesterday") ? " - 1)" : ")"), space);
-      }
+      put(clock_expression(), space);
       return close + 1;
     }
     std::string_view target = renamed_function(name);

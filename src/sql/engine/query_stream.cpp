@@ -308,18 +308,18 @@ std::optional<QueryError> QueryStream::bind(const QueryRequest& request) {
                         fmt::format("the query has no parameter ${}", name)};
     }
   }
-  return bind_clock(prepared);
+  return bind_clock(prepared, request.clock.value_or(statement_clock_now()));
 }
 
 // The translated ClickHouse now(): one value for the whole statement, as ClickHouse's.
-std::optional<QueryError> QueryStream::bind_clock(duckdb_prepared_statement prepared) {
+std::optional<QueryError> QueryStream::bind_clock(duckdb_prepared_statement prepared,
+                                                  StatementClock clock) {
   static const std::string clock_name(kClockParameter);
   idx_t index = 0;
   if (duckdb_bind_parameter_index(prepared, &index, clock_name.c_str()) != DuckDBSuccess) {
     return std::nullopt;
   }
-  const std::int64_t clock = clock_parameter_value(std::chrono::system_clock::now());
-  if (duckdb_bind_int64(prepared, index, clock) != DuckDBSuccess) {
+  if (duckdb_bind_int64(prepared, index, clock_parameter_value(clock)) != DuckDBSuccess) {
     return QueryError{QueryErrorKind::bad_arguments,
                       fmt::format("cannot bind the query's clock ${}", clock_name)};
   }

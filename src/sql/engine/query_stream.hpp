@@ -48,7 +48,7 @@ class QueryStream final : public ResultStream {
     return reused_ != nullptr ? reused_->statement.get() : prepared_.get();
   }
   std::optional<QueryError> bind(const QueryRequest& request);
-  std::optional<QueryError> bind_clock(duckdb_prepared_statement prepared);
+  std::optional<QueryError> bind_clock(duckdb_prepared_statement prepared, StatementClock clock);
   std::optional<QueryError> bind_and_execute(const QueryRequest& request);
   QueryError error_from_duckdb(duckdb_error_type type, const char* message);
   void finish();

@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <string>
 #include <vector>
 
@@ -22,30 +23,45 @@ TranslationError failed(std::string_view text) {
   return result.ok() ? TranslationError{} : result.error();
 }
 
-// The query's clock is a parameter the engine binds, read through a one-row CTE so that a
-// prepared dashboard query is not bound again each time; with positional parameters (which
-// DuckDB cannot mix with a named one) and outside SELECT, DuckDB's own clock is used.
-TEST(Translate, NowTodayAndYesterdayReadTheClockParameter) {
+// now() is a parameter the engine binds, read through a one-row CTE so that a prepared
+// dashboard query is not bound again each time; with positional parameters (which DuckDB cannot
+// mix with a named one) and outside SELECT, DuckDB's own clock is used. The day of the clock is
+// a literal, taken from the same clock the engine binds.
+TEST(Translate, NowReadsTheClockParameterAndItsDayIsALiteral) {
+  TranslationOptions options;
+  options.clock = std::chrono::sys_days{std::chrono::year{2026} / 3 / 1} + std::chrono::hours{23} +
+                  std::chrono::minutes{59} + std::chrono::seconds{59};
+  const auto with = [&](std::string_view text) {
+    const TranslationResult result = translate_clickhouse_query(text, options);
+    EXPECT_TRUE(result.ok()) << text << ": " << (result.ok() ? "" : result.error().message);
+    return result.ok() ? result.value().sql : std::string();
+  };
   const std::string clock =
       "shoplake_clock AS (SELECT CAST(make_timestamp(CAST($shoplake_clock_us AS BIGINT)) AS "
       "TIMESTAMP_S) AS clock_now)";
   const std::string now = "(SELECT clock_now FROM shoplake_clock)";
-  EXPECT_EQ(ok("SELECT now() AS n, today() AS t, yesterday() AS y").sql,
-            "WITH " + clock + " SELECT " + now + " AS n, (CAST(" + now + " AS DATE)) AS t, (CAST(" +
-                now + " AS DATE) - 1) AS y");
-  EXPECT_EQ(ok("WITH w AS (SELECT now() AS n) SELECT n FROM w").sql,
+  EXPECT_EQ(
+      with("SELECT now() AS n, today() AS t, yesterday() AS y"),
+      "WITH " + clock + " SELECT " + now + " AS n, DATE '2026-03-01' AS t, DATE '2026-02-28' AS y");
+  EXPECT_EQ(with("SELECT today() - 29 AS d"), "SELECT DATE '2026-03-01' - 29 AS d");
+  EXPECT_EQ(with("SELECT toStartOfDay(now()) AS s, toDate(now()) AS d, TODATE(Today()) AS e"),
+            "SELECT TIMESTAMP_S '2026-03-01 00:00:00' AS s, DATE '2026-03-01' AS d, DATE "
+            "'2026-03-01' AS e");
+  // Anything else of the clock is computed from it as written.
+  EXPECT_EQ(with("SELECT toStartOfDay(now() - 1) AS s"),
+            "WITH " + clock + " SELECT toStartOfDay(" + now + " - 1) AS s");
+  EXPECT_EQ(with("WITH w AS (SELECT now() AS n) SELECT n FROM w"),
             "WITH " + clock + ", w AS (SELECT " + now + " AS n) SELECT n FROM w");
-  EXPECT_EQ(ok("WITH RECURSIVE w AS (SELECT 1 AS n) SELECT now() AS n FROM w").sql,
+  EXPECT_EQ(with("WITH RECURSIVE w AS (SELECT 1 AS n) SELECT now() AS n FROM w"),
             "WITH RECURSIVE " + clock + ", w AS (SELECT 1 AS n) SELECT " + now + " AS n FROM w");
-  TranslationOptions without_clock;
-  without_clock.clock_as_parameter = false;
-  const TranslationResult own_clock = translate_clickhouse_query(
-      "SELECT now() AS n, today() AS t, yesterday() AS y", without_clock);
-  ASSERT_TRUE(own_clock.ok());
-  EXPECT_EQ(own_clock.value().sql, "SELECT clickhouse_now() AS n, today() AS t, yesterday() AS y");
+  options.clock_as_parameter = false;
+  EXPECT_EQ(with("SELECT now() AS n, today() AS t, yesterday() AS y"),
+            "SELECT clickhouse_now() AS n, DATE '2026-03-01' AS t, DATE '2026-02-28' AS y");
+  options.clock_as_parameter = true;
   EXPECT_EQ(ok("EXPLAIN SELECT now()").sql.find("shoplake_clock"), std::string::npos);
   // A column of that name is left alone.
   EXPECT_EQ(ok("SELECT now FROM t").sql, "SELECT now FROM t");
+  EXPECT_EQ(ok("SELECT toDate(now) AS d FROM t").sql, "SELECT toDate(now) AS d FROM t");
 }
 
 TEST(Translate, FormatAndSettingsAreTakenOffTheEnd) {

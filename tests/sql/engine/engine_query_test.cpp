@@ -3,6 +3,7 @@
 #include <chrono>
 
 #include "engine_test_support.hpp"
+#include "shoplake/sql/statement_clock.hpp"
 
 namespace shoplake::sql {
 namespace {
@@ -24,7 +25,9 @@ class EngineQueryTest : public ::testing::Test {
     EngineOptions options;
     options.lake_directory = lake_.path();
     options.setup_sql = {"CREATE TABLE meta.notes (id INTEGER)",
-                         "CREATE TABLE gold.numbers AS SELECT 7 AS n"};
+                         "CREATE TABLE gold.numbers AS SELECT 7 AS n",
+                         "CREATE TABLE gold.wide AS SELECT DATE '2026-01-01' + i::INTEGER AS d, "
+                         "i AS n, 'x' || i AS s FROM range(30) t(i)"};
     engine_ = testing::open_engine(options);
     ASSERT_TRUE(engine_);
   }
@@ -384,6 +387,46 @@ TEST_F(EngineQueryTest, BindsParameters) {
   }));
   ASSERT_TRUE(unknown.error);
   EXPECT_EQ(unknown.error->kind, QueryErrorKind::bad_arguments);
+}
+
+// The clock a translated ClickHouse query reads (kClockParameter) is the request's when it
+// brings one, bound again each time the same statement is reused.
+TEST_F(EngineQueryTest, BindsTheRequestsClockOnEveryRun) {
+  const std::string sql = "WITH shoplake_clock AS (SELECT CAST(make_timestamp(CAST($" +
+                          std::string(kClockParameter) +
+                          " AS BIGINT)) AS TIMESTAMP_S) AS clock_now) SELECT epoch(clock_now) "
+                          "AS s FROM shoplake_clock";
+  for (std::int64_t seconds : {1'772'409'599, 1'772'409'600, 1'772'409'599}) {
+    auto outcome = run(*engine_, request_with(sql, [&](QueryRequest& r) {
+      r.clock = StatementClock{std::chrono::seconds{seconds}};
+    }));
+    ASSERT_FALSE(outcome.error) << outcome.error->message;
+    EXPECT_EQ(outcome.column(0).f64.at(0), static_cast<double>(seconds));
+  }
+  // Without one, the moment the query starts.
+  const auto before = statement_clock_now().time_since_epoch().count();
+  auto now = run(*engine_, sql);
+  ASSERT_FALSE(now.error) << now.error->message;
+  EXPECT_GE(now.column(0).f64.at(0), static_cast<double>(before));
+  EXPECT_LE(now.column(0).f64.at(0), static_cast<double>(before + 60));
+}
+
+// A top-N over an in-memory table is planned as one: no semi join on row ids for the columns
+// the sort does not need (late materialization, slower than the query itself at this size).
+TEST_F(EngineQueryTest, PlansATopNWithoutLateMaterialization) {
+  auto outcome = run(*engine_,
+                     "EXPLAIN SELECT * FROM gold.wide WHERE d >= DATE '2026-01-10' ORDER BY d DESC "
+                     "LIMIT 1");
+  ASSERT_FALSE(outcome.error) << outcome.error->message;
+  std::string plan;
+  for (const auto& chunk : outcome.chunks) {
+    for (const auto& text : chunk.columns.at(1).str) plan += text;
+  }
+  EXPECT_NE(plan.find("TOP_N"), std::string::npos) << plan;
+  EXPECT_EQ(plan.find("SEMI"), std::string::npos) << plan;
+  auto top = run(*engine_, "SELECT n FROM gold.wide ORDER BY d DESC LIMIT 1");
+  ASSERT_FALSE(top.error) << top.error->message;
+  EXPECT_EQ(top.column(0).i64.at(0), 29);
 }
 
 TEST(EngineOpenTest, ReportsBadSettingsAndSetupSql) {

@@ -10,6 +10,8 @@
 #include <variant>
 #include <vector>
 
+#include "shoplake/sql/statement_clock.hpp"
+
 namespace shoplake::sql {
 
 struct ClickHouseSetting {
@@ -55,11 +57,16 @@ struct TranslationOptions {
   // `system` in DuckDB, whose own catalog of that name makes `system.x` ambiguous; the engine
   // provides it as kClickHouseSystemSchema (catalog.hpp).
   std::string system_schema = "clickhouse_system";
-  // In a SELECT (or WITH) query, now(), today() and yesterday() read the query's clock from
-  // the parameter kClockParameter (statement_clock.hpp) through a one-row CTE, shoplake_clock,
-  // instead of calling DuckDB's now(), with which DuckDB binds a prepared statement again on
-  // every run. Off for a request that brings positional parameters: DuckDB cannot mix them with
-  // a named one.
+  // The moment the query runs at; the engine must bind the same one (QueryRequest::clock).
+  // today() and yesterday(), and toStartOfDay() and toDate() of now() or today(), become
+  // literals of its UTC date: a prepared dashboard query then holds for the day, and DuckDB
+  // plans it with a constant it can push into the scan.
+  StatementClock clock = statement_clock_now();
+  // In a SELECT (or WITH) query, now() reads the query's clock from the parameter
+  // kClockParameter (statement_clock.hpp) through a one-row CTE, shoplake_clock, instead of
+  // calling DuckDB's now(), with which DuckDB binds a prepared statement again on every run.
+  // Off for a request that brings positional parameters: DuckDB cannot mix them with a named
+  // one.
   bool clock_as_parameter = true;
 };
 

@@ -16,6 +16,7 @@
 #include "shoplake/core/result.hpp"
 #include "shoplake/sql/catalog.hpp"
 #include "shoplake/sql/result.hpp"
+#include "shoplake/sql/statement_clock.hpp"
 
 namespace shoplake::sql {
 
@@ -44,6 +45,9 @@ struct QueryRequest {
   std::vector<std::pair<std::string, QueryParameter>> named_parameters;
   std::optional<std::uint64_t> max_result_rows;      // lowers EngineOptions' limit
   std::optional<std::chrono::milliseconds> timeout;  // lowers EngineOptions' timeout
+  // The query's now (kClockParameter), when the caller fixed it, as a translated ClickHouse
+  // query's date literals were; empty: the moment it starts.
+  std::optional<StatementClock> clock;
 };
 
 // Why a query failed; the ClickHouse HTTP layer maps each to ClickHouse's error code.
