@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstring>
 #include <limits>
+#include <string_view>
+#include <vector>
 
 #include "shoplake/sql/duckdb_handles.hpp"
 
@@ -82,12 +84,37 @@ bool reads_natively(duckdb_logical_type type) {
   }
 }
 
-template <typename T>
-T at(duckdb_vector vector, idx_t row) {
-  T value;
-  std::memcpy(&value, static_cast<const char*>(duckdb_vector_get_data(vector)) + row * sizeof(T),
-              sizeof(T));
-  return value;
+// One result vector's memory, taken once per vector: reading each cell through the C API
+// (the data and validity pointers, the string accessors) was a call into libduckdb per cell,
+// a sixth of the reader's time on a 2,000-row answer.
+struct VectorView {
+  const char* data;
+  const std::uint64_t* validity;
+
+  bool valid(idx_t row) const {
+    return validity == nullptr || ((validity[row / 64] >> (row % 64)) & 1) != 0;
+  }
+  template <typename T>
+  T at(idx_t row) const {
+    T value;
+    std::memcpy(&value, data + row * sizeof(T), sizeof(T));
+    return value;
+  }
+  // DuckDB's string_t: up to 12 bytes inline, longer ones behind a pointer (duckdb.h).
+  std::string_view string_at(idx_t row) const {
+    const auto* string = reinterpret_cast<const duckdb_string_t*>(data) + row;
+    const std::uint32_t length = string->value.inlined.length;
+    return length <= sizeof(string->value.inlined.inlined)
+               ? std::string_view(string->value.inlined.inlined, length)
+               : std::string_view(string->value.pointer.ptr, length);
+  }
+};
+
+template <typename T, typename Target>
+void copy_values(const VectorView& view, idx_t first, idx_t count, std::vector<Target>& target) {
+  for (idx_t row = first; row < first + count; ++row) {
+    target.push_back(static_cast<Target>(view.at<T>(row)));
+  }
 }
 
 }  // namespace
@@ -152,106 +179,112 @@ void ColumnReader::reserve(ColumnData& out, std::size_t count) const {
 std::size_t ColumnReader::append(duckdb_vector vector, idx_t first, idx_t count,
                                  ColumnData& out) const {
   reserve(out, count);
-  std::uint64_t* validity = duckdb_vector_get_validity(vector);
-  std::size_t bytes = 0;
-  if (type_id_ == DUCKDB_TYPE_LIST && out.offsets.empty()) out.offsets.push_back(0);
-  if (type_id_ == DUCKDB_TYPE_LIST && !out.element) out.element = std::make_unique<ColumnData>();
-  for (idx_t row = first; row < first + count; ++row) {
-    bool valid = validity == nullptr || duckdb_validity_row_is_valid(validity, row);
-    out.null.push_back(valid ? 0 : 1);
-    switch (type_id_) {
-      case DUCKDB_TYPE_BOOLEAN:
-        out.u64.push_back(valid && at<bool>(vector, row) ? 1 : 0);
-        break;
-      case DUCKDB_TYPE_TINYINT:
-        out.i64.push_back(at<std::int8_t>(vector, row));
-        break;
-      case DUCKDB_TYPE_SMALLINT:
-        out.i64.push_back(at<std::int16_t>(vector, row));
-        break;
-      case DUCKDB_TYPE_INTEGER:
-      case DUCKDB_TYPE_DATE:
-        out.i64.push_back(at<std::int32_t>(vector, row));
-        break;
-      case DUCKDB_TYPE_BIGINT:
-      case DUCKDB_TYPE_TIMESTAMP_S:
-      case DUCKDB_TYPE_TIMESTAMP_MS:
-      case DUCKDB_TYPE_TIMESTAMP:
-      case DUCKDB_TYPE_TIMESTAMP_NS:
-      case DUCKDB_TYPE_TIMESTAMP_TZ:
-        out.i64.push_back(at<std::int64_t>(vector, row));
-        break;
-      case DUCKDB_TYPE_UTINYINT:
-        out.u64.push_back(at<std::uint8_t>(vector, row));
-        break;
-      case DUCKDB_TYPE_USMALLINT:
-        out.u64.push_back(at<std::uint16_t>(vector, row));
-        break;
-      case DUCKDB_TYPE_UINTEGER:
-        out.u64.push_back(at<std::uint32_t>(vector, row));
-        break;
-      case DUCKDB_TYPE_UBIGINT:
-        out.u64.push_back(at<std::uint64_t>(vector, row));
-        break;
-      case DUCKDB_TYPE_FLOAT:
-        out.f64.push_back(at<float>(vector, row));
-        break;
-      case DUCKDB_TYPE_DOUBLE:
-        out.f64.push_back(at<double>(vector, row));
-        break;
-      case DUCKDB_TYPE_HUGEINT:
-        out.str.push_back(valid ? to_text(hugeint_value(at<duckdb_hugeint>(vector, row))) : "");
-        break;
-      case DUCKDB_TYPE_UHUGEINT: {
-        auto value = at<duckdb_uhugeint>(vector, row);
-        out.str.push_back(valid ? to_text((static_cast<UInt128>(value.upper) << 64) | value.lower)
-                                : "");
-        break;
+  const VectorView view{static_cast<const char*>(duckdb_vector_get_data(vector)),
+                        duckdb_vector_get_validity(vector)};
+  const idx_t end = first + count;
+  for (idx_t row = first; row < end; ++row) out.null.push_back(view.valid(row) ? 0 : 1);
+  std::size_t bytes = 8 * count;
+  switch (type_id_) {
+    case DUCKDB_TYPE_BOOLEAN:
+      for (idx_t row = first; row < end; ++row) {
+        out.u64.push_back(view.valid(row) && view.at<bool>(row) ? 1 : 0);
       }
-      case DUCKDB_TYPE_DECIMAL: {
-        Int128 unscaled = 0;
-        if (valid) {
-          switch (decimal_storage_) {
-            case DUCKDB_TYPE_SMALLINT:
-              unscaled = at<std::int16_t>(vector, row);
-              break;
-            case DUCKDB_TYPE_INTEGER:
-              unscaled = at<std::int32_t>(vector, row);
-              break;
-            case DUCKDB_TYPE_BIGINT:
-              unscaled = at<std::int64_t>(vector, row);
-              break;
-            default:
-              unscaled = hugeint_value(at<duckdb_hugeint>(vector, row));
-              break;
-          }
-        }
-        out.str.push_back(valid ? decimal_text(unscaled, decimal_scale_) : "");
-        break;
+      break;
+    case DUCKDB_TYPE_TINYINT:
+      copy_values<std::int8_t>(view, first, count, out.i64);
+      break;
+    case DUCKDB_TYPE_SMALLINT:
+      copy_values<std::int16_t>(view, first, count, out.i64);
+      break;
+    case DUCKDB_TYPE_INTEGER:
+    case DUCKDB_TYPE_DATE:
+      copy_values<std::int32_t>(view, first, count, out.i64);
+      break;
+    case DUCKDB_TYPE_BIGINT:
+    case DUCKDB_TYPE_TIMESTAMP_S:
+    case DUCKDB_TYPE_TIMESTAMP_MS:
+    case DUCKDB_TYPE_TIMESTAMP:
+    case DUCKDB_TYPE_TIMESTAMP_NS:
+    case DUCKDB_TYPE_TIMESTAMP_TZ:
+      copy_values<std::int64_t>(view, first, count, out.i64);
+      break;
+    case DUCKDB_TYPE_UTINYINT:
+      copy_values<std::uint8_t>(view, first, count, out.u64);
+      break;
+    case DUCKDB_TYPE_USMALLINT:
+      copy_values<std::uint16_t>(view, first, count, out.u64);
+      break;
+    case DUCKDB_TYPE_UINTEGER:
+      copy_values<std::uint32_t>(view, first, count, out.u64);
+      break;
+    case DUCKDB_TYPE_UBIGINT:
+      copy_values<std::uint64_t>(view, first, count, out.u64);
+      break;
+    case DUCKDB_TYPE_FLOAT:
+      copy_values<float>(view, first, count, out.f64);
+      break;
+    case DUCKDB_TYPE_DOUBLE:
+      copy_values<double>(view, first, count, out.f64);
+      break;
+    case DUCKDB_TYPE_HUGEINT:
+      for (idx_t row = first; row < end; ++row) {
+        out.str.push_back(view.valid(row) ? to_text(hugeint_value(view.at<duckdb_hugeint>(row)))
+                                          : "");
       }
-      case DUCKDB_TYPE_LIST: {
-        auto entry = at<duckdb_list_entry>(vector, row);
-        idx_t length = valid ? entry.length : 0;
-        if (length > 0) {
-          bytes += element_->append(duckdb_list_vector_get_child(vector), entry.offset, length,
-                                    *out.element);
-        }
-        out.offsets.push_back(out.offsets.back() + static_cast<std::uint32_t>(length));
-        break;
+      break;
+    case DUCKDB_TYPE_UHUGEINT:
+      for (idx_t row = first; row < end; ++row) {
+        const auto value = view.at<duckdb_uhugeint>(row);
+        out.str.push_back(view.valid(row)
+                              ? to_text((static_cast<UInt128>(value.upper) << 64) | value.lower)
+                              : "");
       }
-      default: {  // VARCHAR and BLOB: bytes as they are
-        if (!valid) {
+      break;
+    case DUCKDB_TYPE_DECIMAL:
+      for (idx_t row = first; row < end; ++row) {
+        if (!view.valid(row)) {
           out.str.emplace_back();
-          break;
+          continue;
         }
-        auto* strings = static_cast<duckdb_string_t*>(duckdb_vector_get_data(vector));
-        out.str.emplace_back(duckdb_string_t_data(&strings[row]),
-                             duckdb_string_t_length(strings[row]));
-        bytes += out.str.back().size();
-        break;
+        Int128 unscaled = 0;
+        switch (decimal_storage_) {
+          case DUCKDB_TYPE_SMALLINT:
+            unscaled = view.at<std::int16_t>(row);
+            break;
+          case DUCKDB_TYPE_INTEGER:
+            unscaled = view.at<std::int32_t>(row);
+            break;
+          case DUCKDB_TYPE_BIGINT:
+            unscaled = view.at<std::int64_t>(row);
+            break;
+          default:
+            unscaled = hugeint_value(view.at<duckdb_hugeint>(row));
+            break;
+        }
+        out.str.push_back(decimal_text(unscaled, decimal_scale_));
       }
+      break;
+    case DUCKDB_TYPE_LIST: {
+      if (out.offsets.empty()) out.offsets.push_back(0);
+      if (!out.element) out.element = std::make_unique<ColumnData>();
+      duckdb_vector elements = duckdb_list_vector_get_child(vector);
+      for (idx_t row = first; row < end; ++row) {
+        const auto entry = view.at<duckdb_list_entry>(row);
+        const idx_t length = view.valid(row) ? entry.length : 0;
+        if (length > 0) bytes += element_->append(elements, entry.offset, length, *out.element);
+        out.offsets.push_back(out.offsets.back() + static_cast<std::uint32_t>(length));
+      }
+      break;
     }
-    bytes += 8;
+    default:  // VARCHAR and BLOB: bytes as they are
+      for (idx_t row = first; row < end; ++row) {
+        if (!view.valid(row)) {
+          out.str.emplace_back();
+          continue;
+        }
+        bytes += out.str.emplace_back(view.string_at(row)).size();
+      }
+      break;
   }
   return bytes;
 }

@@ -73,18 +73,30 @@ void append_date(std::string& out, std::int64_t days_since_epoch) {
   append_civil_date(out, days_since_epoch);
 }
 
+// A time series by minute and event type repeats each time on consecutive rows (event_stream:
+// every event type of a minute), so the last time written is kept as text, as the last date is.
 void append_datetime(std::string& out, std::int64_t seconds_since_epoch) {
-  const std::int64_t days = floor_div(seconds_since_epoch, 86400);
-  const std::int64_t second_of_day = seconds_since_epoch - days * 86400;
-  append_civil_date(out, days);
-  char text[9];
-  text[0] = ' ';
-  char* cursor = put_digits(text + 1, second_of_day / 3600, 2);
-  *cursor++ = ':';
-  cursor = put_digits(cursor, second_of_day / 60 % 60, 2);
-  *cursor++ = ':';
-  put_digits(cursor, second_of_day % 60, 2);
-  out.append(text, sizeof(text));
+  struct LastDatetime {
+    std::int64_t seconds = std::numeric_limits<std::int64_t>::min();
+    std::string text;
+  };
+  thread_local LastDatetime last;
+  if (seconds_since_epoch != last.seconds) {
+    const std::int64_t days = floor_div(seconds_since_epoch, 86400);
+    const std::int64_t second_of_day = seconds_since_epoch - days * 86400;
+    last.text.clear();
+    append_civil_date(last.text, days);
+    char text[9];
+    text[0] = ' ';
+    char* cursor = put_digits(text + 1, second_of_day / 3600, 2);
+    *cursor++ = ':';
+    cursor = put_digits(cursor, second_of_day / 60 % 60, 2);
+    *cursor++ = ':';
+    put_digits(cursor, second_of_day % 60, 2);
+    last.text.append(text, sizeof(text));
+    last.seconds = seconds_since_epoch;
+  }
+  out += last.text;
 }
 
 void append_datetime64(std::string& out, std::int64_t ticks, unsigned scale) {

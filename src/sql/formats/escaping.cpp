@@ -1,40 +1,40 @@
 #include "escaping.hpp"
 
+#include <array>
 #include <cstdint>
 
 namespace shoplake::sql::formats {
 
+namespace {
+
+// The escape sequence of each byte TabSeparated escapes, or nullptr for a byte written as it is.
+constexpr std::array<const char*, 256> kTabSeparatedEscapes = [] {
+  std::array<const char*, 256> escapes{};
+  escapes['\b'] = "\\b";
+  escapes['\f'] = "\\f";
+  escapes['\n'] = "\\n";
+  escapes['\r'] = "\\r";
+  escapes['\t'] = "\\t";
+  escapes['\0'] = "\\0";
+  escapes['\\'] = "\\\\";
+  escapes['\''] = "\\'";
+  return escapes;
+}();
+
+}  // namespace
+
+// Runs of bytes that need no escape (nearly every value) are appended whole: a character at a
+// time was a tenth of a 2,000-row dashboard answer.
 void append_escaped(std::string& out, std::string_view text) {
-  for (const char c : text) {
-    switch (c) {
-      case '\b':
-        out += "\\b";
-        break;
-      case '\f':
-        out += "\\f";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      case '\0':
-        out += "\\0";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\'':
-        out += "\\'";
-        break;
-      default:
-        out += c;
-    }
+  std::size_t run_start = 0;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char* escape = kTabSeparatedEscapes[static_cast<unsigned char>(text[i])];
+    if (escape == nullptr) continue;
+    out.append(text.data() + run_start, i - run_start);
+    out += escape;
+    run_start = i + 1;
   }
+  out.append(text.data() + run_start, text.size() - run_start);
 }
 
 void append_quoted(std::string& out, std::string_view text) {

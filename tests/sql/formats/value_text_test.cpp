@@ -88,6 +88,17 @@ TEST(DateText, RepeatedAndAlternatingDays) {
             "1969-12-31 23:59:59|1969-12-31 23:59:59|10000-01-01 00:00:00|1970-01-02 00:00:00|");
 }
 
+// Every escaped byte, at the start, between runs and at the end; other bytes as they are.
+TEST(Escaping, TabSeparatedEscapesBetweenRuns) {
+  std::string out = ">";
+  append_escaped(out, std::string_view("\tab\bc\f\n\r\\'\0d\xc3\xa9\x01\t", 16));
+  EXPECT_EQ(out, ">\\tab\\bc\\f\\n\\r\\\\\\'\\0d\xc3\xa9\x01\\t");
+  out.clear();
+  append_escaped(out, "");
+  append_escaped(out, "page_view");
+  EXPECT_EQ(out, "page_view");
+}
+
 TEST(Escaping, ValidUtf8GroupsEachInvalidRun) {
   std::string out;
   append_valid_utf8(out,
