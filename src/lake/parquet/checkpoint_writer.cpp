@@ -10,6 +10,7 @@
 
 #include "duck_values.hpp"
 #include "lake_paths.hpp"
+#include "shoplake/lake/durable_files.hpp"
 #include "shoplake/sql/duckdb_handles.hpp"
 
 namespace shoplake::lake::parquet_detail {
@@ -342,6 +343,7 @@ core::Result<std::int64_t> write_checkpoint(duckdb_connection connection,
   // Frees the rows now; a failure leaves only a temporary table that dies with the connection.
   (void)execute(connection, fmt::format("DROP TABLE IF EXISTS temp.main.{}", kRowsTable),
                 "dropping checkpoint rows");
+  if (copied) copied = sync_new_files({temporary}, log_dir);
   if (!copied) {
     fs::remove(temporary, error);
     return core::Error{copied.error()};
@@ -353,6 +355,8 @@ core::Result<std::int64_t> write_checkpoint(duckdb_connection connection,
     return core::Error{fmt::format("cannot rename checkpoint into place at {}: {}",
                                    final_path.string(), error.message())};
   }
+  // _last_checkpoint, written next, must not point at a name the disk does not have yet.
+  if (auto synced = sync_directory(log_dir); !synced) return core::Error{synced.error()};
   return rows.value();
 }
 

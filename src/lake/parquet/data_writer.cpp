@@ -11,6 +11,7 @@
 #include "duck_values.hpp"
 #include "file_stats.hpp"
 #include "lake_paths.hpp"
+#include "shoplake/lake/durable_files.hpp"
 #include "shoplake/sql/duckdb_handles.hpp"
 
 namespace shoplake::lake::parquet_detail {
@@ -273,6 +274,16 @@ core::Result<std::vector<AddFile>> to_add_files(const std::vector<WrittenFile>& 
   return adds;
 }
 
+// The files a COPY wrote (an empty one is removed, not kept) made durable before any commit
+// names them.
+core::Status sync_written(const std::vector<WrittenFile>& written, const fs::path& root) {
+  std::vector<fs::path> files;
+  for (const auto& file : written) {
+    if (file.rows != 0) files.emplace_back(file.filename);
+  }
+  return sync_new_files(files, root);
+}
+
 }  // namespace
 
 core::Result<std::string> partition_text_expression(const DeltaField& field,
@@ -326,6 +337,9 @@ core::Result<std::vector<AddFile>> write_data_files(
   if (!copied) return core::Error{copied.error()};
   auto written = read_copy_result(copied.value().get());
   if (!written) return core::Error{written.error()};
+  if (auto synced = sync_written(written.value(), root); !synced) {
+    return core::Error{synced.error()};
+  }
   return to_add_files(written.value(), root, schema, partition_columns, data_change);
 }
 
@@ -377,6 +391,9 @@ core::Result<std::vector<AddFile>> write_partition_file(
   if (!copied) return core::Error{copied.error()};
   auto written = read_copy_result(copied.value().get());
   if (!written) return core::Error{written.error()};
+  if (auto synced = sync_written(written.value(), root); !synced) {
+    return core::Error{synced.error()};
+  }
   auto adds = to_add_files(written.value(), root, data_schema, {}, data_change);
   if (!adds) return adds;
   for (AddFile& add : adds.value()) add.partition_values = partition;

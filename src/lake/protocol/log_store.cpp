@@ -18,6 +18,7 @@
 #include <system_error>
 
 #include "json_text.hpp"
+#include "shoplake/lake/durable_files.hpp"
 
 namespace shoplake::lake {
 namespace {
@@ -25,10 +26,6 @@ namespace {
 namespace fs = std::filesystem;
 
 constexpr std::size_t kVersionDigits = 20;
-
-std::string errno_text(int error) {
-  return std::error_code(error, std::generic_category()).message();
-}
 
 bool all_digits(std::string_view text) {
   return !text.empty() &&
@@ -105,26 +102,6 @@ std::int64_t mtime_ms(const struct stat& info) {
   return static_cast<std::int64_t>(info.st_mtim.tv_sec) * 1000 + info.st_mtim.tv_nsec / 1'000'000;
 }
 
-class FileDescriptor {
- public:
-  explicit FileDescriptor(int fd) : fd_(fd) {}
-  ~FileDescriptor() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  FileDescriptor(const FileDescriptor&) = delete;
-  FileDescriptor& operator=(const FileDescriptor&) = delete;
-  int get() const { return fd_; }
-  // Closes now, reporting the error a deferred close would swallow.
-  int close() {
-    int result = ::close(fd_);
-    fd_ = -1;
-    return result;
-  }
-
- private:
-  int fd_;
-};
-
 // The whole file; `missing` is the message for ENOENT, so a caller can say what was expected.
 core::Result<std::string> read_file(const fs::path& path, const std::string& missing) {
   FileDescriptor fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
@@ -189,16 +166,6 @@ core::Status write_durable(FileDescriptor& fd, const fs::path& path, const std::
     int error = errno;
     ::unlink(path.c_str());
     return core::Error{fmt::format("cannot sync {}: {}", path.string(), errno_text(error))};
-  }
-  return core::ok_status();
-}
-
-// Makes a new directory entry (link, rename) durable.
-core::Status sync_directory(const fs::path& directory) {
-  FileDescriptor fd(::open(directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (fd.get() < 0 || ::fsync(fd.get()) != 0) {
-    return core::Error{
-        fmt::format("cannot sync directory {}: {}", directory.string(), errno_text(errno))};
   }
   return core::ok_status();
 }
