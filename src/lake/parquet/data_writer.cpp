@@ -322,11 +322,8 @@ core::Result<std::vector<AddFile>> write_data_files(
   auto select = checked_write_select(connection, select_sql, schema, partition_columns);
   if (!select) return core::Error{select.error()};
   const fs::path root = normalized_root(table_root);
-  std::error_code error;
-  fs::create_directories(root, error);
-  if (error) {
-    return core::Error{
-        fmt::format("cannot create table directory {}: {}", root.string(), error.message())};
+  if (auto made = create_directories_durably(root); !made) {
+    return core::Error{"cannot create the table directory: " + made.error()};
   }
   const std::string target = partition_columns.empty()
                                  ? (root / ("part-" + random_uuid() + ".parquet")).string()
@@ -379,11 +376,8 @@ core::Result<std::vector<AddFile>> write_partition_file(
   if (!select) return core::Error{select.error()};
   const fs::path root = normalized_root(table_root);
   const fs::path folder = root / partition_folder(partition);
-  std::error_code error;
-  fs::create_directories(folder, error);
-  if (error) {
-    return core::Error{
-        fmt::format("cannot create partition directory {}: {}", folder.string(), error.message())};
+  if (auto made = create_directories_durably(folder); !made) {
+    return core::Error{"cannot create the partition directory: " + made.error()};
   }
   const std::string target = (folder / ("part-" + random_uuid() + ".parquet")).string();
   auto copied = query(connection, copy_statement(select.value(), target, {}, settings),

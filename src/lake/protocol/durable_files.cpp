@@ -36,6 +36,28 @@ core::Status sync_directory(const fs::path& directory) {
   return core::ok_status();
 }
 
+core::Status create_directories_durably(const fs::path& directory) {
+  std::error_code error;
+  if (fs::is_directory(directory, error)) return core::ok_status();
+  fs::path existing = directory.lexically_normal();
+  while (!existing.empty() && existing != existing.parent_path() && !fs::exists(existing, error)) {
+    existing = existing.parent_path();
+  }
+  fs::create_directories(directory, error);
+  if (error) {
+    return core::Error{fmt::format("cannot create {}: {}", directory.string(), error.message())};
+  }
+  // From the innermost new folder up to the folder that already existed, each parent learns
+  // its new entry.
+  for (fs::path created = directory.lexically_normal(); created != existing && !created.empty();
+       created = created.parent_path()) {
+    const fs::path parent = created.has_parent_path() ? created.parent_path() : fs::path(".");
+    if (auto synced = sync_directory(parent); !synced) return synced;
+    if (created == created.parent_path()) break;
+  }
+  return core::ok_status();
+}
+
 core::Status sync_new_files(const std::vector<fs::path>& files, const fs::path& root) {
   const fs::path normal_root = root.lexically_normal();
   std::set<fs::path> directories;

@@ -140,15 +140,6 @@ std::string random_suffix() {
   return fmt::format("{:016x}", generator());
 }
 
-core::Status ensure_directory(const fs::path& directory) {
-  std::error_code error;
-  fs::create_directories(directory, error);
-  if (error) {
-    return core::Error{fmt::format("cannot create {}: {}", directory.string(), error.message())};
-  }
-  return core::ok_status();
-}
-
 // Writes `bytes` to the new file `fd` refers to (named `path`) and makes it durable.
 core::Status write_durable(FileDescriptor& fd, const fs::path& path, const std::string& bytes) {
   std::size_t written = 0;
@@ -244,7 +235,7 @@ core::Result<PutOutcome> LogStore::put_commit_if_absent(std::int64_t version,
                                                         const std::string& bytes) const {
   if (version < 0) return core::Error{fmt::format("invalid commit version {}", version)};
   const fs::path directory = log_directory();
-  if (auto made = ensure_directory(directory); !made) return core::Error{made.error()};
+  if (auto made = create_directories_durably(directory); !made) return core::Error{made.error()};
   const std::string name = commit_file_name(version);
   const fs::path target = directory / name;
   auto created = create_temporary(directory, name, bytes);
@@ -269,7 +260,7 @@ core::Status LogStore::write_file_atomically(const std::string& name,
     return core::Error{fmt::format("invalid log file name \"{}\"", name)};
   }
   const fs::path directory = log_directory();
-  if (auto made = ensure_directory(directory); !made) return made;
+  if (auto made = create_directories_durably(directory); !made) return made;
   const fs::path target = directory / name;
   auto created = create_temporary(directory, name, bytes);
   if (!created) return core::Error{created.error()};

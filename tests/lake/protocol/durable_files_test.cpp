@@ -29,6 +29,18 @@ TEST(DurableFiles, SyncsFilesInTheRootAndInNewPartitionFolders) {
   EXPECT_TRUE(sync_new_files({}, root));
 }
 
+TEST(DurableFiles, CreatesMissingFoldersAndAcceptsExistingOnes) {
+  ScratchDir scratch;
+  const fs::path deep = scratch.path() / "lake" / "bronze" / "events" / "_delta_log";
+  ASSERT_TRUE(create_directories_durably(deep));
+  EXPECT_TRUE(fs::is_directory(deep));
+  EXPECT_TRUE(create_directories_durably(deep));
+  write_file(scratch.path() / "plain-file", "x");
+  const auto blocked = create_directories_durably(scratch.path() / "plain-file" / "sub");
+  ASSERT_FALSE(blocked);
+  EXPECT_NE(blocked.error().find("plain-file"), std::string::npos) << blocked.error();
+}
+
 // A file that is not there (a COPY that reported a name it did not write) fails the write,
 // naming the file, rather than letting a commit name it.
 TEST(DurableFiles, AMissingFileIsAnErrorNamingIt) {

@@ -32,6 +32,11 @@ std::string errno_text(int error);
 // Makes a new directory entry (link, rename, a new file or subdirectory) durable.
 core::Status sync_directory(const std::filesystem::path& directory);
 
+// Creates `directory` and the parents it lacks, and makes each new entry durable (the parent of
+// every folder it created is fsynced): a new table survives a power cut with its first commit.
+// Does nothing when the directory exists.
+core::Status create_directories_durably(const std::filesystem::path& directory);
+
 // Makes files that something else wrote (DuckDB's COPY) durable: each file's bytes, then the
 // entries of the directories they are in and of every directory between those and `root`
 // (a new partition folder is itself a new entry in its parent). Every path must be under `root`.
