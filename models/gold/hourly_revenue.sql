@@ -11,7 +11,7 @@
 -- day's total_purchases.
 SELECT
     event_date,
-    CAST(hour(timezone('UTC', event_time)) AS INTEGER) AS hour,
+    utc_hour(event_time) AS hour,
     round(sum(price * quantity), 2) AS revenue,
     count(DISTINCT order_id) AS orders,
     CAST(sum(quantity) AS BIGINT) AS units_sold

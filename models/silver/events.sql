@@ -73,7 +73,7 @@ fresh AS (
 new_sessionless AS (
     SELECT log_offset, user_id, event_time, event_id, event_date
     FROM bronze_events
-    WHERE nullif(trim(session_id), '') IS NULL
+    WHERE nullif(trim_spaces(session_id), '') IS NULL
 ),
 sessionless AS (
     SELECT
@@ -127,22 +127,22 @@ derived AS (
 )
 SELECT
     a.event_id,
-    lower(trim(a.event_type)) AS event_type,
+    lower(trim_spaces(a.event_type)) AS event_type,
     a.event_time,
     a.user_id,
-    coalesce(nullif(trim(a.session_id), ''), d.derived_session_id) AS session_id,
+    coalesce(nullif(trim_spaces(a.session_id), ''), d.derived_session_id) AS session_id,
     d.derived_session_id IS NOT NULL AS session_derived,
-    nullif(lower(trim(a.source)), '') AS source,
+    nullif(lower(trim_spaces(a.source)), '') AS source,
     a.product_id,
-    nullif(lower(trim(a.category)), '') AS category,
+    nullif(lower(trim_spaces(a.category)), '') AS category,
     a.price,
     a.quantity,
     nullif(a.order_id, '') AS order_id,
-    upper(coalesce(nullif(trim(a.currency), ''), 'USD')) AS currency,
+    upper(coalesce(nullif(trim_spaces(a.currency), ''), 'USD')) AS currency,
     a.properties,
     a.ingested_at,
     a.log_offset,
-    CAST(timezone('UTC', a.event_time) AS DATE) AS event_date,
+    utc_date(a.event_time) AS event_date,
     CASE
         WHEN a.price > 100000 THEN 'price_above_100000'
         WHEN a.quantity > 1000 THEN 'quantity_above_1000'

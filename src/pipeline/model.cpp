@@ -189,6 +189,23 @@ std::string without_final_semicolon(std::string sql) {
   return sql;
 }
 
+// Cheap where DuckDB's own are slow per row: its timezone('UTC', t) goes through ICU (24 ms for
+// 107,000 rows against 3 ms for the integer arithmetic below), and its trim() copies every
+// string even when there is nothing to trim (20 against 8 ms for the session ids of those
+// rows). Exactly the same values: trim() removes spaces only, and the day and hour are
+// floored, before 1970 too.
+std::span<const char* const> model_function_definitions() {
+  static constexpr const char* kDefinitions[] = {
+      "CREATE OR REPLACE TEMP MACRO utc_date(t) AS DATE '1970-01-01' + CAST((epoch_us(t) - "
+      "(epoch_us(t) % 86400000000 + 86400000000) % 86400000000) // 86400000000 AS INTEGER)",
+      "CREATE OR REPLACE TEMP MACRO utc_hour(t) AS CAST((epoch_us(t) % 86400000000 + "
+      "86400000000) % 86400000000 // 3600000000 AS INTEGER)",
+      "CREATE OR REPLACE TEMP MACRO trim_spaces(s) AS CASE WHEN prefix(s, ' ') OR suffix(s, ' ') "
+      "THEN trim(s) ELSE s END",
+  };
+  return kDefinitions;
+}
+
 std::string input_relation(std::string_view qualified_table) {
   std::string relation(qualified_table);
   std::replace(relation.begin(), relation.end(), '.', '_');

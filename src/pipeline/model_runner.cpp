@@ -387,6 +387,9 @@ core::Result<TaskOutcome> ModelRunner::run(const Model& model, const TaskRequest
   if (auto kept = execute(handle, "SET disabled_optimizers = 'build_side_probe_side'"); !kept) {
     return fail(kept.error());
   }
+  for (const char* function : model_function_definitions()) {
+    if (auto created = execute(handle, function); !created) return fail(created.error());
+  }
   {
     const std::lock_guard lock(state_->mutex);
     state_->running[model.name] = handle;
