@@ -340,8 +340,7 @@ void ClickHouseRoutes::install(httplib::Server& http) {
     auto substituted = substitute_parameters(text, request);
     if (auto* error = std::get_if<ClickHouseError>(&substituted)) return fail(*error);
     const std::string& statement = std::get<std::string>(substituted);
-    sql::TranslationOptions translation;
-    translation.clock = sql::statement_clock_now();
+    const sql::TranslationOptions translation;  // its clock: now, bound below as well
     const sql::TranslationResult translated =
         sql::translate_clickhouse_query(statement, translation);
     if (!translated) return fail(from_translation_error(translated.error(), statement));

@@ -51,20 +51,39 @@ void compute_civil_date(std::string& out, std::int64_t days) {
   out.append(text, sizeof(text));
 }
 
-// A time series prints the same date on row after row (event_stream: 360 minutes a day, each
-// with every event type), so the last date written is kept as text.
-void append_civil_date(std::string& out, std::int64_t days) {
-  struct LastDate {
-    std::int64_t days = std::numeric_limits<std::int64_t>::min();
-    std::string text;
-  };
-  thread_local LastDate last;
-  if (days != last.days) {
+// The text of the last value written, kept: a time series prints the same date on row after
+// row and the same time for every event type of a minute (event_stream: 360 minutes a day, each
+// with every event type).
+struct LastText {
+  std::int64_t value = std::numeric_limits<std::int64_t>::min();
+  std::string text;
+};
+
+template <typename Compute>
+void append_remembered(std::string& out, LastText& last, std::int64_t value, Compute compute) {
+  if (value != last.value) {
     last.text.clear();
-    compute_civil_date(last.text, days);
-    last.days = days;
+    compute(last.text);
+    last.value = value;
   }
   out += last.text;
+}
+
+void append_civil_date(std::string& out, std::int64_t days) {
+  thread_local LastText last;
+  append_remembered(out, last, days, [&](std::string& text) { compute_civil_date(text, days); });
+}
+
+// hh:mm:ss after a space.
+void compute_time_of_day(std::string& out, std::int64_t second_of_day) {
+  char text[9];
+  text[0] = ' ';
+  char* cursor = put_digits(text + 1, second_of_day / 3600, 2);
+  *cursor++ = ':';
+  cursor = put_digits(cursor, second_of_day / 60 % 60, 2);
+  *cursor++ = ':';
+  put_digits(cursor, second_of_day % 60, 2);
+  out.append(text, sizeof(text));
 }
 
 }  // namespace
@@ -73,30 +92,13 @@ void append_date(std::string& out, std::int64_t days_since_epoch) {
   append_civil_date(out, days_since_epoch);
 }
 
-// A time series by minute and event type repeats each time on consecutive rows (event_stream:
-// every event type of a minute), so the last time written is kept as text, as the last date is.
 void append_datetime(std::string& out, std::int64_t seconds_since_epoch) {
-  struct LastDatetime {
-    std::int64_t seconds = std::numeric_limits<std::int64_t>::min();
-    std::string text;
-  };
-  thread_local LastDatetime last;
-  if (seconds_since_epoch != last.seconds) {
+  thread_local LastText last;
+  append_remembered(out, last, seconds_since_epoch, [&](std::string& text) {
     const std::int64_t days = floor_div(seconds_since_epoch, 86400);
-    const std::int64_t second_of_day = seconds_since_epoch - days * 86400;
-    last.text.clear();
-    append_civil_date(last.text, days);
-    char text[9];
-    text[0] = ' ';
-    char* cursor = put_digits(text + 1, second_of_day / 3600, 2);
-    *cursor++ = ':';
-    cursor = put_digits(cursor, second_of_day / 60 % 60, 2);
-    *cursor++ = ':';
-    put_digits(cursor, second_of_day % 60, 2);
-    last.text.append(text, sizeof(text));
-    last.seconds = seconds_since_epoch;
-  }
-  out += last.text;
+    append_civil_date(text, days);
+    compute_time_of_day(text, seconds_since_epoch - days * 86400);
+  });
 }
 
 void append_datetime64(std::string& out, std::int64_t ticks, unsigned scale) {
