@@ -385,7 +385,8 @@ core::Result<std::vector<AddFile>> write_partition_file(
   if (!copied) return core::Error{copied.error()};
   auto written = read_copy_result(copied.value().get());
   if (!written) return core::Error{written.error()};
-  if (auto synced = sync_written(written.value(), root); !synced) {
+  // The folder's own entry became durable when it was created: the file and the folder suffice.
+  if (auto synced = sync_written(written.value(), folder); !synced) {
     return core::Error{synced.error()};
   }
   auto adds = to_add_files(written.value(), root, data_schema, {}, data_change);
