@@ -20,8 +20,10 @@
 #include "bench_statistics.hpp"
 #include "commands.hpp"
 #include "models_directory.hpp"
+#include "shoplake/core/event_codec.hpp"
 #include "shoplake/core/ndjson_writer.hpp"
 #include "shoplake/core/time.hpp"
+#include "shoplake/log/event_log.hpp"
 #include "shoplake/pipeline/model.hpp"
 #include "shoplake/server/clickhouse_routes.hpp"
 #include "shoplake/server/main_server.hpp"
@@ -29,6 +31,7 @@
 #include "shoplake/sql/clickhouse_dialect.hpp"
 #include "shoplake/sql/clickhouse_peer.hpp"
 #include "shoplake/sql/engine.hpp"
+#include "shoplake/stream/stream_engine.hpp"
 
 namespace shoplake::cli {
 
@@ -36,6 +39,9 @@ namespace {
 
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
+
+// Events per event log record, as a collector's request batches them.
+constexpr std::uint32_t kEventsPerLogRecord = 1000;
 
 struct BenchQueryOptions {
   int days = 30;
@@ -101,47 +107,23 @@ std::vector<TableSpec> table_specs() {
        "(event_date, source)"},
       {"realtime",
        "events_per_minute",
-       {{"minute", T::timestamp_ms}, {"event_type", T::string}, {"event_count", T::int64}},
+       {{"minute", T::timestamp_s}, {"event_type", T::string}, {"event_count", T::int64}},
        "(minute, event_type)"},
       {"realtime",
        "revenue_per_minute",
-       {{"minute", T::timestamp_ms},
+       {{"minute", T::timestamp_s},
         {"revenue", T::float64},
         {"purchases", T::int64},
         {"orders", T::int64}},
        "minute"},
       {"realtime",
        "category_velocity",
-       {{"minute", T::timestamp_ms},
+       {{"minute", T::timestamp_s},
         {"category", T::string},
         {"units_sold", T::int64},
         {"revenue", T::float64}},
        "(minute, category)"},
   };
-}
-
-// The stream engine keeps the realtime tables incrementally in C++; for the benchmark the same
-// minute rows come from SQL over the simulated events from `start_ms` (epoch ms, a minute) on.
-std::string realtime_sql(const std::string& name, std::int64_t start_ms) {
-  const std::string window = fmt::format("ts >= epoch_ms({})", start_ms);
-  if (name == "events_per_minute") {
-    return fmt::format(
-        "SELECT date_trunc('minute', ts) AS minute, event_type, count(*) AS event_count "
-        "FROM silver_events WHERE {} GROUP BY ALL ORDER BY ALL",
-        window);
-  }
-  if (name == "revenue_per_minute") {
-    return fmt::format(
-        "SELECT date_trunc('minute', ts) AS minute, round(sum(price * quantity), 2) AS revenue, "
-        "count(*) AS purchases, count(DISTINCT order_id) AS orders FROM silver_events "
-        "WHERE {} AND event_type = 'purchase' GROUP BY ALL ORDER BY ALL",
-        window);
-  }
-  return fmt::format(
-      "SELECT date_trunc('minute', ts) AS minute, category, CAST(sum(quantity) AS BIGINT) AS "
-      "units_sold, round(sum(price * quantity), 2) AS revenue FROM silver_events "
-      "WHERE {} AND event_type = 'purchase' GROUP BY ALL ORDER BY ALL",
-      window);
 }
 
 std::string read_text(const fs::path& path) {
@@ -212,9 +194,11 @@ class Builder {
   duckdb_connection connection_ = nullptr;
 };
 
-// Simulated history ending now, as NDJSON files of one UTC day each (what bronze receives).
-std::uint64_t simulate_to_ndjson(const BenchQueryOptions& options, std::int64_t end_ms,
-                                 const fs::path& directory) {
+// Simulated history ending now, as NDJSON files of one UTC day each (what bronze receives), and
+// its events from `realtime_start_ms` on appended to `event_log` (what the stream engine counts).
+std::uint64_t simulate_events(const BenchQueryOptions& options, std::int64_t end_ms,
+                              const fs::path& directory, std::int64_t realtime_start_ms,
+                              log::EventLog& event_log) {
   sim::SimulatorConfig config;
   config.seed = 42;
   config.events_per_second = options.rate;
@@ -231,9 +215,27 @@ std::uint64_t simulate_to_ndjson(const BenchQueryOptions& options, std::int64_t 
     }
     buffer.clear();
   };
+  std::string record;
+  std::uint32_t record_events = 0;
+  const auto append_record = [&] {
+    if (record_events == 0) return;
+    log::RecordToAppend to_append;
+    to_append.payload = record;
+    to_append.count = record_events;
+    const auto outcome = event_log.append(std::span(&to_append, 1));
+    if (outcome.status != log::AppendStatus::durable) {
+      throw CommandError{1, "bench query: appending to the event log failed: " + outcome.message};
+    }
+    record.clear();
+    record_events = 0;
+  };
   core::EventView event;
   std::uint64_t count = 0;
   while (simulator.next(event)) {
+    if (event.ts_ms >= realtime_start_ms) {
+      core::append_encoded_event(event, record);
+      if (++record_events == kEventsPerLogRecord) append_record();
+    }
     const std::int64_t day = event.ts_ms / core::kMillisPerDay;
     if (day != file_day) {
       flush();
@@ -247,6 +249,7 @@ std::uint64_t simulate_to_ndjson(const BenchQueryOptions& options, std::int64_t 
     ++count;
   }
   flush();
+  append_record();
   if (file != nullptr) std::fclose(file);
   return count;
 }
@@ -255,10 +258,9 @@ fs::path table_file(const fs::path& lake, const TableSpec& table) {
   return lake / table.schema / table.name / "part-00000.parquet";
 }
 
-// Events -> silver_events -> the six gold tables (models/gold/*.sql) and the three realtime
-// minute tables, each one Parquet file in the lake.
-void build_tables(const BenchQueryOptions& options, const fs::path& events, const fs::path& models,
-                  const fs::path& lake, std::int64_t end_ms) {
+// Events -> silver_events -> the six gold tables (models/gold/*.sql), each one Parquet file in
+// the lake.
+void build_gold_tables(const fs::path& events, const fs::path& models, const fs::path& lake) {
   Builder duck;
   // Silver as the batch pipeline will define it: typed, with event_date. The simulator's event
   // ids are unique, so the deduplication silver does is left out here.
@@ -270,13 +272,10 @@ void build_tables(const BenchQueryOptions& options, const fs::path& events, cons
       "session_id: 'VARCHAR', source: 'VARCHAR', product_id: 'VARCHAR', category: 'VARCHAR', "
       "price: 'DOUBLE', quantity: 'INTEGER', order_id: 'VARCHAR', currency: 'VARCHAR'}})",
       events.string()));
-  const std::int64_t realtime_start = (end_ms - options.realtime_days * core::kMillisPerDay) /
-                                      core::kMillisPerMinute * core::kMillisPerMinute;
   for (const auto& table : table_specs()) {
+    if (table.schema != "gold") continue;
     const std::string select =
-        table.schema == "gold"
-            ? pipeline::without_final_semicolon(read_text(models / "gold" / (table.name + ".sql")))
-            : realtime_sql(table.name, realtime_start);
+        pipeline::without_final_semicolon(read_text(models / "gold" / (table.name + ".sql")));
     const fs::path file = table_file(lake, table);
     fs::create_directories(file.parent_path());
     // The newline ends a trailing comment of the model before the closing parenthesis.
@@ -536,14 +535,18 @@ void run_bench_query(const BenchQueryOptions& options) {
   const fs::path lake = scratch / "lake";
   const std::int64_t end_ms = core::now_ms();
 
+  log::LogOptions log_options;
+  log_options.directory = scratch / "log";
+  auto opened_log = log::EventLog::open(log_options);
+  if (!opened_log) throw CommandError{1, opened_log.error()};
+  log::EventLog& event_log = *opened_log.value();
+
   auto started = Clock::now();
-  const std::uint64_t events = simulate_to_ndjson(options, end_ms, scratch / "events");
-  build_tables(options, scratch / "events", models, lake, end_ms);
+  const std::int64_t realtime_start_ms = end_ms - options.realtime_days * core::kMillisPerDay;
+  const std::uint64_t events =
+      simulate_events(options, end_ms, scratch / "events", realtime_start_ms, event_log);
+  build_gold_tables(scratch / "events", models, lake);
   fs::remove_all(scratch / "events");
-  fmt::print(stderr,
-             "bench query: {} simulated events over {} days -> gold and realtime tables in "
-             "{:.1f} s\n",
-             events, options.days, std::chrono::duration<double>(Clock::now() - started).count());
 
   sql::EngineOptions engine_options;
   engine_options.threads = options.sql_threads;
@@ -553,10 +556,31 @@ void run_bench_query(const BenchQueryOptions& options) {
   if (!opened) throw CommandError{1, opened.error()};
   std::unique_ptr<sql::Engine> engine = std::move(opened).value();
   for (const auto& table : table_specs()) {
+    if (table.schema != "gold") continue;
     auto published = engine->catalog().publish_parquet_snapshot(
         table.schema, table.name, table.columns, {table_file(lake, table)});
     if (!published) throw CommandError{1, published.error()};
   }
+  // realtime.* as `shoplake up` serves them: the stream engine counting the event log, its
+  // closed minutes handed to the SQL engine, the open ones scanned live.
+  stream::StreamOptions stream_options;
+  stream_options.state_directory = scratch / "stream";
+  stream_options.aggregation.retention_ms = options.realtime_days * core::kMillisPerDay;
+  auto opened_stream = stream::StreamEngine::open(event_log, stream_options, {});
+  if (!opened_stream) throw CommandError{1, opened_stream.error()};
+  std::unique_ptr<stream::StreamEngine> stream_engine = std::move(opened_stream).value();
+  if (auto published = stream_engine->publish_tables(engine->catalog()); !published) {
+    throw CommandError{1, published.error()};
+  }
+  stream_engine->start();
+  if (!stream_engine->wait_for_offset(event_log.appended_end_offset(), std::chrono::minutes(5))) {
+    throw CommandError{1, "bench query: the stream engine did not count the event log in time"};
+  }
+  fmt::print(stderr,
+             "bench query: {} simulated events over {} days -> gold tables, and the last {} days "
+             "counted by the stream engine, in {:.1f} s\n",
+             events, options.days, options.realtime_days,
+             std::chrono::duration<double>(Clock::now() - started).count());
   server::MainServer http(server::ServerOptions{"127.0.0.1", 0});
   server::ClickHouseRoutes routes(*engine, {});
   routes.install(http.routes());
@@ -593,6 +617,8 @@ void run_bench_query(const BenchQueryOptions& options) {
   serving.join();
   theirs.reset();
   peer.reset();
+  stream_engine->stop();
+  stream_engine.reset();
   engine.reset();
   fs::remove_all(scratch);
 }
@@ -611,7 +637,7 @@ void add_bench_query_command(CLI::App& bench) {
       ->capture_default_str();
   query
       ->add_option("--realtime-days", options->realtime_days,
-                   "Last days of those events kept as realtime minute tables")
+                   "Last days of those events counted by the stream engine into realtime.*")
       ->check(CLI::Range(1, 366))
       ->capture_default_str();
   query->add_option("--rate", options->rate, "Mean simulated events per second of event time")

@@ -20,41 +20,47 @@ std::int64_t signed_count(std::uint64_t count) {
   return static_cast<std::int64_t>(count);
 }
 
-sql::ResultChunk events_per_minute(const MinuteAggregator& aggregator) {
+sql::ResultChunk events_per_minute(const MinuteAggregator& aggregator, MinuteRange range) {
   auto chunk = chunk_of(3);
-  aggregator.visit_minutes([&](const MinuteTotals& minute) {
-    for (std::size_t type = 0; type < core::kEventTypeCount; ++type) {
-      if (minute.events_by_type[type] == 0) continue;
-      chunk.columns[0].i64.push_back(seconds_of(minute.minute_ms));
-      chunk.columns[1].str.emplace_back(core::kEventTypeNames[type]);
-      chunk.columns[2].i64.push_back(signed_count(minute.events_by_type[type]));
-      ++chunk.rows;
-    }
-  });
+  aggregator.visit_minutes(
+      [&](const MinuteTotals& minute) {
+        for (std::size_t type = 0; type < core::kEventTypeCount; ++type) {
+          if (minute.events_by_type[type] == 0) continue;
+          chunk.columns[0].i64.push_back(seconds_of(minute.minute_ms));
+          chunk.columns[1].str.emplace_back(core::kEventTypeNames[type]);
+          chunk.columns[2].i64.push_back(signed_count(minute.events_by_type[type]));
+          ++chunk.rows;
+        }
+      },
+      range);
   return chunk;
 }
 
-sql::ResultChunk revenue_per_minute(const MinuteAggregator& aggregator) {
+sql::ResultChunk revenue_per_minute(const MinuteAggregator& aggregator, MinuteRange range) {
   auto chunk = chunk_of(4);
-  aggregator.visit_minutes([&](const MinuteTotals& minute) {
-    chunk.columns[0].i64.push_back(seconds_of(minute.minute_ms));
-    chunk.columns[1].f64.push_back(minute.revenue);
-    chunk.columns[2].i64.push_back(signed_count(minute.purchases));
-    chunk.columns[3].i64.push_back(signed_count(minute.orders));
-    ++chunk.rows;
-  });
+  aggregator.visit_minutes(
+      [&](const MinuteTotals& minute) {
+        chunk.columns[0].i64.push_back(seconds_of(minute.minute_ms));
+        chunk.columns[1].f64.push_back(minute.revenue);
+        chunk.columns[2].i64.push_back(signed_count(minute.purchases));
+        chunk.columns[3].i64.push_back(signed_count(minute.orders));
+        ++chunk.rows;
+      },
+      range);
   return chunk;
 }
 
-sql::ResultChunk category_velocity(const MinuteAggregator& aggregator) {
+sql::ResultChunk category_velocity(const MinuteAggregator& aggregator, MinuteRange range) {
   auto chunk = chunk_of(4);
-  aggregator.visit_categories([&](const CategoryMinute& cell) {
-    chunk.columns[0].i64.push_back(seconds_of(cell.minute_ms));
-    chunk.columns[1].str.emplace_back(cell.category);
-    chunk.columns[2].i64.push_back(signed_count(cell.units_sold));
-    chunk.columns[3].f64.push_back(cell.revenue);
-    ++chunk.rows;
-  });
+  aggregator.visit_categories(
+      [&](const CategoryMinute& cell) {
+        chunk.columns[0].i64.push_back(seconds_of(cell.minute_ms));
+        chunk.columns[1].str.emplace_back(cell.category);
+        chunk.columns[2].i64.push_back(signed_count(cell.units_sold));
+        chunk.columns[3].f64.push_back(cell.revenue);
+        ++chunk.rows;
+      },
+      range);
   return chunk;
 }
 
@@ -83,10 +89,11 @@ sql::ResultChunk kpis_today(const MinuteAggregator& aggregator) {
 
 }  // namespace
 
-sql::ResultChunk scan_live_table(std::string_view name, const MinuteAggregator& aggregator) {
-  if (name == "events_per_minute") return events_per_minute(aggregator);
-  if (name == "revenue_per_minute") return revenue_per_minute(aggregator);
-  if (name == "category_velocity") return category_velocity(aggregator);
+sql::ResultChunk scan_live_table(std::string_view name, const MinuteAggregator& aggregator,
+                                 MinuteRange range) {
+  if (name == "events_per_minute") return events_per_minute(aggregator, range);
+  if (name == "revenue_per_minute") return revenue_per_minute(aggregator, range);
+  if (name == "category_velocity") return category_velocity(aggregator, range);
   if (name == "kpis_today") return kpis_today(aggregator);
   return {};
 }

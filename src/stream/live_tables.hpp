@@ -9,10 +9,15 @@
 
 namespace shoplake::stream {
 
-inline constexpr std::string_view kLiveTableNames[] = {"events_per_minute", "revenue_per_minute",
-                                                       "category_velocity", "kpis_today"};
+// One row or more per minute, keyed by the column `minute`: a closed minute's rows are final.
+inline constexpr std::string_view kMinuteTableNames[] = {"events_per_minute", "revenue_per_minute",
+                                                         "category_velocity"};
+// The local day so far: one row, recomputed on every query.
+inline constexpr std::string_view kDayTableName = "kpis_today";
 
-// The rows of realtime.<name> (one of kLiveTableNames).
-sql::ResultChunk scan_live_table(std::string_view name, const MinuteAggregator& aggregator);
+// The rows of realtime.<name> (one of kMinuteTableNames, or kDayTableName, which has no minutes
+// and ignores `range`).
+sql::ResultChunk scan_live_table(std::string_view name, const MinuteAggregator& aggregator,
+                                 MinuteRange range = {});
 
 }  // namespace shoplake::stream

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <functional>
 #include <limits>
+#include <utility>
 
 #include "dimension_dictionary.hpp"
 #include "flat_hash_set.hpp"
@@ -322,6 +323,19 @@ struct MinuteAggregator::State {
 
   std::int64_t oldest_kept_minute() const { return minute_of(clock_ms) - ring_minutes + 1; }
 
+  // The first and last minute (inclusive) kept and inside `range`.
+  std::pair<std::int64_t, std::int64_t> minutes_in(MinuteRange range) const {
+    std::int64_t first = oldest_kept_minute();
+    std::int64_t last = minute_of(clock_ms);
+    if (range.from_ms > first * core::kMillisPerMinute) {
+      first = minute_of(range.from_ms - 1) + 1;  // the first minute starting at or after from_ms
+    }
+    if (range.until_ms <= last * core::kMillisPerMinute) {
+      last = minute_of(range.until_ms - 1);  // the last minute starting before until_ms
+    }
+    return {first, last};
+  }
+
   void save(std::string& out) const;
   bool restore(StateReader& in);
 };
@@ -346,10 +360,12 @@ std::int64_t MinuteAggregator::clock_ms() const {
   return state_->clock_ms;
 }
 
-void MinuteAggregator::visit_minutes(const std::function<void(const MinuteTotals&)>& visit) const {
+void MinuteAggregator::visit_minutes(const std::function<void(const MinuteTotals&)>& visit,
+                                     MinuteRange range) const {
   if (!state_->started) return;
   const State& state = *state_;
-  for (std::int64_t m = state.oldest_kept_minute(); m <= minute_of(state.clock_ms); ++m) {
+  const auto [first, last] = state.minutes_in(range);
+  for (std::int64_t m = first; m <= last; ++m) {
     const MinuteSlot* slot = state.kept_slot(m);
     if (!slot) continue;
     MinuteTotals totals;
@@ -362,11 +378,12 @@ void MinuteAggregator::visit_minutes(const std::function<void(const MinuteTotals
   }
 }
 
-void MinuteAggregator::visit_categories(
-    const std::function<void(const CategoryMinute&)>& visit) const {
+void MinuteAggregator::visit_categories(const std::function<void(const CategoryMinute&)>& visit,
+                                        MinuteRange range) const {
   if (!state_->started) return;
   const State& state = *state_;
-  for (std::int64_t m = state.oldest_kept_minute(); m <= minute_of(state.clock_ms); ++m) {
+  const auto [first, last] = state.minutes_in(range);
+  for (std::int64_t m = first; m <= last; ++m) {
     const MinuteSlot* slot = state.kept_slot(m);
     if (!slot) continue;
     for (const auto& cell : slot->categories) {
@@ -375,6 +392,16 @@ void MinuteAggregator::visit_categories(
                            static_cast<double>(cell.revenue_micros) / kMicros});
     }
   }
+}
+
+std::int64_t MinuteAggregator::final_before_ms() const {
+  if (!state_->started) return kNoMinute;
+  return (state_->closed_through + 1) * core::kMillisPerMinute;
+}
+
+std::int64_t MinuteAggregator::oldest_kept_ms() const {
+  if (!state_->started) return kNoMinute;
+  return state_->oldest_kept_minute() * core::kMillisPerMinute;
 }
 
 std::vector<core::MinuteSummary> MinuteAggregator::settled_history() const {

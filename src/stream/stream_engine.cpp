@@ -1,7 +1,10 @@
 #include "shoplake/stream/stream_engine.hpp"
 
+#include <algorithm>
+#include <array>
 #include <atomic>
 #include <condition_variable>
+#include <limits>
 #include <mutex>
 #include <thread>
 
@@ -19,6 +22,16 @@ namespace {
 constexpr const char* kConsumerName = "stream";
 constexpr auto kPollInterval = std::chrono::milliseconds(100);
 constexpr auto kDurableWaitForCheckpoint = std::chrono::milliseconds(2000);
+constexpr auto kSettleRetryInterval = std::chrono::seconds(10);
+
+// The minutes a time series scan asks for: those starting at or after `from_seconds`.
+MinuteRange minutes_from(std::int64_t from_seconds) {
+  MinuteRange range;
+  if (from_seconds > range.from_ms / core::kMillisPerSecond) {
+    range.from_ms = from_seconds * core::kMillisPerSecond;
+  }
+  return range;
+}
 
 const sql::ContractTable* contract_table(std::string_view name) {
   for (const auto& table : sql::contract_tables()) {
@@ -51,6 +64,12 @@ struct StreamEngine::State {
   std::string failure;  // why the engine stopped counting, empty while it counts
 
   std::mutex checkpoint_mutex;  // one checkpoint at a time
+
+  // Closed minutes handed to the catalog, per table of kMinuteTableNames (settle_mutex).
+  std::mutex settle_mutex;
+  sql::Catalog* catalog = nullptr;  // set by publish_tables; outlives the worker
+  std::array<std::int64_t, std::size(kMinuteTableNames)> settled_before_ms{};
+  std::chrono::steady_clock::time_point next_settle_attempt{};
   std::atomic<bool> stopping{false};
   std::thread worker;
 
@@ -59,6 +78,8 @@ struct StreamEngine::State {
   void run();
   void fail(const std::string& message);
   void advance_while_idle(std::chrono::steady_clock::time_point last_progress);
+  void settle_final_minutes();
+  void settle_final_minutes_locked();  // with settle_mutex held
   core::Status write_checkpoint();
 };
 
@@ -118,6 +139,46 @@ void StreamEngine::State::advance_while_idle(std::chrono::steady_clock::time_poi
   if (!settled.empty() && listener) listener(settled);
 }
 
+void StreamEngine::State::settle_final_minutes() {
+  std::lock_guard settling(settle_mutex);
+  settle_final_minutes_locked();
+}
+
+void StreamEngine::State::settle_final_minutes_locked() {
+  if (catalog == nullptr || std::chrono::steady_clock::now() < next_settle_attempt) return;
+  std::int64_t boundary_ms = 0;
+  std::int64_t keep_ms = 0;
+  std::array<sql::ResultChunk, std::size(kMinuteTableNames)> rows;
+  {
+    std::lock_guard lock(mutex);
+    boundary_ms = aggregator.final_before_ms();
+    keep_ms = aggregator.oldest_kept_ms();
+    if (boundary_ms == std::numeric_limits<std::int64_t>::min()) return;  // nothing counted yet
+    bool any = false;
+    for (std::size_t t = 0; t < rows.size(); ++t) {
+      if (settled_before_ms[t] >= boundary_ms) continue;
+      rows[t] = scan_live_table(kMinuteTableNames[t], aggregator,
+                                {std::max(settled_before_ms[t], keep_ms), boundary_ms});
+      any = true;
+    }
+    if (!any) return;
+  }
+  for (std::size_t t = 0; t < rows.size(); ++t) {
+    if (settled_before_ms[t] >= boundary_ms) continue;
+    auto settled = catalog->settle_time_series(
+        "realtime", std::string(kMinuteTableNames[t]), std::move(rows[t]),
+        boundary_ms / core::kMillisPerSecond, keep_ms / core::kMillisPerSecond);
+    if (!settled) {
+      // The live scan still shows these minutes; a later attempt hands them over.
+      spdlog::warn("stream: cannot hand closed minutes of realtime.{} to the SQL engine: {}",
+                   kMinuteTableNames[t], settled.error());
+      next_settle_attempt = std::chrono::steady_clock::now() + kSettleRetryInterval;
+      return;
+    }
+    settled_before_ms[t] = boundary_ms;
+  }
+}
+
 void StreamEngine::State::fail(const std::string& message) {
   spdlog::error("stream: {}; realtime tables stop here", message);
   std::lock_guard lock(mutex);
@@ -143,6 +204,7 @@ void StreamEngine::State::run() {
       fail("reading the event log failed: " + processed.error());
       return;
     }
+    settle_final_minutes();
     const auto now = std::chrono::steady_clock::now();
     if (processed.value()) {
       last_progress = now;
@@ -155,6 +217,7 @@ void StreamEngine::State::run() {
       next_checkpoint = now + options.checkpoint_interval;
     }
     advance_while_idle(last_progress);
+    settle_final_minutes();
     std::uint64_t offset = 0;
     {
       std::lock_guard lock(mutex);
@@ -252,20 +315,31 @@ void StreamEngine::stop() {
 }
 
 core::Status StreamEngine::publish_tables(sql::Catalog& catalog) {
-  for (const std::string_view name : kLiveTableNames) {
+  std::lock_guard settling(state_->settle_mutex);
+  // The catalog may outlive the engine: a query after that finds the table empty.
+  const auto scan = [weak = std::weak_ptr<State>(state_)](std::string_view name,
+                                                          MinuteRange range) {
+    const auto state = weak.lock();
+    if (!state) return scan_live_table(name, MinuteAggregator());
+    std::lock_guard lock(state->mutex);
+    return scan_live_table(name, state->aggregator, range);
+  };
+  for (const std::string_view name : kMinuteTableNames) {
     const sql::ContractTable* table = contract_table(name);
     if (!table) return core::Error{fmt::format("realtime.{} is not a contract table", name)};
-    // The catalog may outlive the engine: a query after that finds the table empty.
-    auto published =
-        catalog.publish_live_table("realtime", table->name, table->columns,
-                                   [weak = std::weak_ptr<State>(state_), name = table->name] {
-                                     const auto state = weak.lock();
-                                     if (!state) return scan_live_table(name, MinuteAggregator());
-                                     std::lock_guard lock(state->mutex);
-                                     return scan_live_table(name, state->aggregator);
-                                   });
+    auto published = catalog.publish_time_series(
+        "realtime", table->name, table->columns, "minute",
+        [scan, name](std::int64_t from_seconds) { return scan(name, minutes_from(from_seconds)); });
     if (!published) return published;
   }
+  const sql::ContractTable* day = contract_table(kDayTableName);
+  if (!day) return core::Error{fmt::format("realtime.{} is not a contract table", kDayTableName)};
+  auto published = catalog.publish_live_table("realtime", day->name, day->columns,
+                                              [scan] { return scan(kDayTableName, {}); });
+  if (!published) return published;
+  state_->catalog = &catalog;
+  state_->settled_before_ms.fill(std::numeric_limits<std::int64_t>::min());
+  state_->settle_final_minutes_locked();
   return core::ok_status();
 }
 

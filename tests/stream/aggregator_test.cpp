@@ -1,6 +1,7 @@
 #include <algorithm>
 #include <cmath>
 #include <deque>
+#include <limits>
 #include <map>
 #include <set>
 #include <string>
@@ -220,6 +221,43 @@ TEST(MinuteAggregator, LateEventsUpdateTheirMinuteWhileItIsOpenAndAreCountedAfte
   EXPECT_EQ(views, (std::map<std::int64_t, std::uint64_t>{{5, 1}, {10, 1}, {11, 1}}));
   EXPECT_EQ(aggregator.counters().late_events, 1U);
   EXPECT_EQ(aggregator.counters().counted_events, 3U);
+}
+
+// A minute's rows are final once it closes: what the SQL engine may keep instead of asking again.
+TEST(MinuteAggregator, SaysWhichMinutesAreFinalAndVisitsARange) {
+  AggregatorOptions options;
+  options.retention_ms = 30 * kMillisPerMinute;
+  MinuteAggregator aggregator(options);  // 5 minutes of allowed lateness
+  EXPECT_EQ(aggregator.final_before_ms(), std::numeric_limits<std::int64_t>::min());
+  std::vector<Event> events;
+  for (int minute = 0; minute <= 40; ++minute) {
+    events.push_back(event_at(kStartMs + minute * kMillisPerMinute + 30000));
+  }
+  add_all(aggregator, events);
+  // The clock is at 40:30: minute 34 closed when it passed 40:00 (5 minutes late), 35 is open.
+  EXPECT_EQ(aggregator.final_before_ms(), kStartMs + 35 * kMillisPerMinute);
+  EXPECT_EQ(aggregator.oldest_kept_ms(), kStartMs + 11 * kMillisPerMinute);
+  const auto visited = [&](MinuteRange range) {
+    std::vector<std::int64_t> minutes;
+    aggregator.visit_minutes(
+        [&](const MinuteTotals& m) {
+          minutes.push_back((m.minute_ms - kStartMs) / kMillisPerMinute);
+        },
+        range);
+    return minutes;
+  };
+  EXPECT_EQ(visited({}).size(), 30U);
+  EXPECT_EQ(visited({kStartMs + 38 * kMillisPerMinute, std::numeric_limits<std::int64_t>::max()}),
+            (std::vector<std::int64_t>{38, 39, 40}));
+  // A bound inside a minute: minutes starting at or after `from`, before `until`.
+  EXPECT_EQ(visited({kStartMs + 20 * kMillisPerMinute + 1, kStartMs + 23 * kMillisPerMinute}),
+            (std::vector<std::int64_t>{21, 22}));
+  EXPECT_EQ(visited({kStartMs, kStartMs + 12 * kMillisPerMinute + 1}),
+            (std::vector<std::int64_t>{11, 12}));
+  std::size_t cells = 0;
+  aggregator.visit_categories([&](const CategoryMinute&) { ++cells; },
+                              {kStartMs + 38 * kMillisPerMinute, kStartMs + 39 * kMillisPerMinute});
+  EXPECT_EQ(cells, 0U);  // views sell nothing
 }
 
 TEST(MinuteAggregator, AnOrderLineDeliveredTwiceCountsOnce) {

@@ -244,5 +244,53 @@ TEST(StreamEngine, PublishesTheRealtimeTablesAsLiveSqlTables) {
   EXPECT_NEAR(revenue.column(0).f64.at(0), totals_of(events).revenue, 1e-3);
 }
 
+// Closed minutes are handed to the SQL engine as they close and read from there; the open ones
+// are scanned per query. Either way every minute is there once, with its final counts.
+TEST(StreamEngine, MinutesReadTheSameOnceTheyAreHandedToTheSqlEngine) {
+  TempDirectory directory;
+  const auto events = simulate(29, 3);
+  auto log = open_log(directory.path());
+  ASSERT_TRUE(log);
+  sql::EngineOptions sql_options;
+  sql_options.lake_directory = directory.path() / "lake";
+  std::filesystem::create_directories(sql_options.lake_directory);
+  auto sql_engine = sql::testing::open_engine(sql_options);
+  ASSERT_TRUE(sql_engine);
+  auto engine = open_engine(*log, options_for(directory.path()));
+  ASSERT_TRUE(engine);
+  ASSERT_TRUE(engine->publish_tables(sql_engine->catalog()));
+  engine->start();
+
+  const auto per_minute = [&] {
+    auto outcome = sql::testing::run(
+        *sql_engine, sql::testing::request("SELECT epoch_ms(minute), sum(event_count)::BIGINT, "
+                                           "count(*) FROM realtime.events_per_minute GROUP BY "
+                                           "ALL ORDER BY 1"));
+    EXPECT_FALSE(outcome.error) << outcome.error->message;
+    std::map<std::int64_t, std::int64_t> counts;
+    for (std::size_t c = 0; c < outcome.chunks.size(); ++c) {
+      for (std::size_t r = 0; r < outcome.chunks[c].rows; ++r) {
+        counts[outcome.column(0, c).i64[r]] = outcome.column(1, c).i64[r];
+      }
+    }
+    return counts;
+  };
+  const auto recount = [&](std::size_t through) {
+    std::map<std::int64_t, std::int64_t> counts;
+    for (std::size_t i = 0; i < through; ++i) {
+      ++counts[events[i].ts_ms / core::kMillisPerMinute * core::kMillisPerMinute];
+    }
+    return counts;
+  };
+  // In three parts, so that minutes are handed over in several steps.
+  std::size_t appended = 0;
+  for (const std::size_t through : {events.size() / 3, 2 * events.size() / 3, events.size()}) {
+    append(*log, events, appended, through);
+    appended = through;
+    ASSERT_TRUE(engine->wait_for_offset(through, 10s));
+    EXPECT_EQ(per_minute(), recount(through)) << "after " << through << " events";
+  }
+}
+
 }  // namespace
 }  // namespace shoplake::stream

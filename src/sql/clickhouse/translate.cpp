@@ -109,6 +109,39 @@ class Translator {
            is_symbol(tokens_[first + 1], "(") && is_symbol(tokens_[first + 2], ")");
   }
 
+  // Where `now() ± INTERVAL n unit …` starting at the call `now_token` ends, the call ending
+  // before `after`; `after` when no interval follows or the shift does not stand alone. ClickHouse
+  // keeps DateTime ± INTERVAL a DateTime; so does the translation, which also lets DuckDB compare
+  // a DateTime column with it directly (a filter it can push into the scan) instead of widening
+  // every row to TIMESTAMP.
+  std::size_t clock_shift_end(std::size_t now_token, std::size_t after) const {
+    const auto is_arithmetic = [&](std::size_t k) {
+      return k < tokens_.size() && tokens_[k].kind == TokenKind::symbol &&
+             (tokens_[k].text == "+" || tokens_[k].text == "-" || tokens_[k].text == "*" ||
+              tokens_[k].text == "/" || tokens_[k].text == "%");
+    };
+    if (now_token > 0 && is_arithmetic(now_token - 1)) return after;
+    std::size_t end = after;
+    while (end + 3 < tokens_.size() &&
+           (is_symbol(tokens_[end], "-") || is_symbol(tokens_[end], "+")) &&
+           is_word(tokens_[end + 1], "INTERVAL") && tokens_[end + 2].kind == TokenKind::number &&
+           tokens_[end + 3].kind == TokenKind::word && is_interval_unit(tokens_[end + 3].text)) {
+      end += 4;
+    }
+    if (is_arithmetic(end) && !is_symbol(tokens_[end], "-") && !is_symbol(tokens_[end], "+")) {
+      return after;  // `* 2` would bind to the interval alone
+    }
+    return end;
+  }
+
+  static bool is_interval_unit(std::string_view word) {
+    for (std::string_view unit :
+         {"SECOND", "MINUTE", "HOUR", "DAY", "WEEK", "MONTH", "QUARTER", "YEAR"}) {
+      if (equals_ignore_case(word, unit)) return true;
+    }
+    return false;
+  }
+
   std::string with_clock(std::string sql) const {
     const std::string cte = std::string(kClockRelation) + " AS (SELECT CAST(make_timestamp(CAST($" +
                             std::string(kClockParameter) + " AS BIGINT)) AS TIMESTAMP_S) AS " +
@@ -722,10 +755,19 @@ class Translator {
           space);
       return close + 1;
     }
-    if (args.empty() && clock_as_relation_ && is("now")) {
-      uses_clock_ = true;
-      put(clock_expression(), space);
-      return close + 1;
+    if (args.empty() && is("now")) {
+      const std::size_t end = clock_shift_end(i, close + 1);
+      if (end != close + 1) put("CAST(", space);
+      if (clock_as_relation_) {
+        uses_clock_ = true;
+        put(clock_expression(), space && end == close + 1);
+      } else {
+        put(std::string(renamed_function(name)) + "()", space && end == close + 1);
+      }
+      if (end == close + 1) return end;
+      emit(close + 1, end);
+      put("AS TIMESTAMP_S)");
+      return end;
     }
     std::string_view target = renamed_function(name);
     if ((is("position") || is("arrayStringConcat")) && args.size() != 2) target = {};

@@ -2,8 +2,10 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <system_error>
 
+#include "live_vectors.hpp"
 #include "system_schema.hpp"
 
 namespace shoplake::sql {
@@ -83,8 +85,16 @@ core::Status DuckdbCatalog::publish_live_table(const std::string& schema, const 
   }
   if (!scan) return core::Error{fmt::format("live table {}.{} has no scan function", schema, name)};
   std::lock_guard lock(mutex_);
-  std::string key = live_tables_.add(
-      schema, name, LiveTable{schema + "." + name, std::move(columns), std::move(scan)});
+  settled_rows_.erase(qualified(schema, name));
+  return publish_live_version(
+      schema, name,
+      LiveTable{schema + "." + name, std::move(columns),
+                [scan = std::move(scan)](std::int64_t /*from*/) { return scan(); }, nullptr});
+}
+
+core::Status DuckdbCatalog::publish_live_version(const std::string& schema, const std::string& name,
+                                                 LiveTable table) {
+  std::string key = live_tables_.add(schema, name, std::move(table));
   auto replaced = replace_view(schema, name,
                                fmt::format("SELECT * FROM {}({})", LiveTableRegistry::kFunctionName,
                                            duck::quote_literal(key)),
@@ -95,6 +105,42 @@ core::Status DuckdbCatalog::publish_live_table(const std::string& schema, const 
     live_tables_.abandon(key);
   }
   return replaced;
+}
+
+core::Status DuckdbCatalog::publish_time_series(const std::string& schema, const std::string& name,
+                                                std::vector<TableColumn> columns,
+                                                const std::string& time_column,
+                                                TimeSeriesScan scan) {
+  const auto time = std::find_if(columns.begin(), columns.end(), [&](const TableColumn& column) {
+    return column.name == time_column;
+  });
+  if (time == columns.end() || time->type != TableColumnType::timestamp_s) {
+    return core::Error{
+        fmt::format("time series {}.{} has no timestamp_s column {}", schema, name, time_column)};
+  }
+  if (!scan) return core::Error{fmt::format("live table {}.{} has no scan function", schema, name)};
+  auto settled = std::make_shared<SettledRows>(schema + "." + name, columns,
+                                               static_cast<std::size_t>(time - columns.begin()));
+  std::lock_guard lock(mutex_);
+  auto published = publish_live_version(
+      schema, name, LiveTable{schema + "." + name, std::move(columns), std::move(scan), settled});
+  if (published) settled_rows_[qualified(schema, name)] = std::move(settled);
+  return published;
+}
+
+core::Status DuckdbCatalog::settle_time_series(const std::string& schema, const std::string& name,
+                                               ResultChunk rows, std::int64_t boundary,
+                                               std::int64_t keep_from) {
+  std::shared_ptr<SettledRows> settled;
+  {
+    std::lock_guard lock(mutex_);
+    const auto found = settled_rows_.find(qualified(schema, name));
+    if (found == settled_rows_.end()) {
+      return core::Error{fmt::format("{}.{} is not a published time series", schema, name)};
+    }
+    settled = found->second;
+  }
+  return settled->settle(rows, boundary, keep_from);
 }
 
 core::Status DuckdbCatalog::publish_parquet_snapshot(const std::string& schema,
@@ -153,6 +199,7 @@ core::Status DuckdbCatalog::drop_table(const std::string& schema, const std::str
       !dropped) {
     return dropped;
   }
+  settled_rows_.erase(view);
   live_tables_.remove(schema, name);
   return core::ok_status();
 }

@@ -9,11 +9,13 @@
 #include <cstdint>
 #include <filesystem>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <vector>
 
 #include "live_tables.hpp"
+#include "settled_rows.hpp"
 #include "shoplake/sql/catalog.hpp"
 #include "shoplake/sql/duckdb_handles.hpp"
 
@@ -28,6 +30,12 @@ class DuckdbCatalog final : public Catalog {
 
   core::Status publish_live_table(const std::string& schema, const std::string& name,
                                   std::vector<TableColumn> columns, LiveTableScan scan) override;
+  core::Status publish_time_series(const std::string& schema, const std::string& name,
+                                   std::vector<TableColumn> columns, const std::string& time_column,
+                                   TimeSeriesScan scan) override;
+  core::Status settle_time_series(const std::string& schema, const std::string& name,
+                                  ResultChunk rows, std::int64_t boundary,
+                                  std::int64_t keep_from) override;
   core::Status publish_parquet_snapshot(const std::string& schema, const std::string& name,
                                         std::vector<TableColumn> columns,
                                         std::vector<std::filesystem::path> files) override;
@@ -47,6 +55,10 @@ class DuckdbCatalog final : public Catalog {
   const std::atomic<std::uint64_t>& version() const { return version_; }
 
  private:
+  // Adds `table` to the registry and points the view at it (with mutex_ held).
+  core::Status publish_live_version(const std::string& schema, const std::string& name,
+                                    LiveTable table);
+
   // Replaces the view and its engine comment in one transaction.
   core::Status replace_view(const std::string& schema, const std::string& name,
                             const std::string& select, const char* engine);
@@ -69,6 +81,9 @@ class DuckdbCatalog final : public Catalog {
   TimeTravelResolver time_travel_resolver_;
   std::uint64_t next_copy_ = 0;
   std::map<std::string, std::string> copy_of_;  // view -> the snapshot copy it reads
+  // view -> the settled rows of the time series it reads (guarded by mutex_; the rows have their
+  // own lock, so settling does not wait for a publisher's statements).
+  std::map<std::string, std::shared_ptr<SettledRows>> settled_rows_;
   duck::Connection connection_;
   LiveTableRegistry& live_tables_;
   std::filesystem::path lake_directory_;

@@ -5,84 +5,18 @@
 #include <algorithm>
 #include <exception>
 
+#include "live_vectors.hpp"
 #include "shoplake/sql/duckdb_handles.hpp"
 
 namespace shoplake::sql {
 namespace {
 
 struct ScanState {
-  ResultChunk chunk;
+  SettledRows::Snapshot settled;  // handed over first, by reference
+  std::size_t next_settled = 0;
+  ResultChunk open;  // then these, written
   std::size_t position = 0;
 };
-
-// The ColumnData vector holding a column's values, with its length, per catalog.hpp.
-std::size_t value_count(TableColumnType type, const ColumnData& column) {
-  switch (type) {
-    case TableColumnType::boolean:
-      return std::max(column.i64.size(), column.u64.size());
-    case TableColumnType::uint64:
-      return column.u64.size();
-    case TableColumnType::float64:
-      return column.f64.size();
-    case TableColumnType::string:
-      return column.str.size();
-    default:
-      return column.i64.size();
-  }
-}
-
-std::string check_shape(const LiveTable& table, const ResultChunk& chunk) {
-  if (chunk.columns.size() != table.columns.size()) {
-    return fmt::format("live table {} produced {} columns, but declares {}", table.qualified_name,
-                       chunk.columns.size(), table.columns.size());
-  }
-  for (std::size_t c = 0; c < table.columns.size(); ++c) {
-    const auto& column = chunk.columns[c];
-    if (value_count(table.columns[c].type, column) < chunk.rows ||
-        (!column.null.empty() && column.null.size() < chunk.rows)) {
-      return fmt::format("live table {}: column {} holds fewer values than its {} rows",
-                         table.qualified_name, table.columns[c].name, chunk.rows);
-    }
-  }
-  return {};
-}
-
-void write_column(TableColumnType type, const ColumnData& column, std::size_t first, idx_t count,
-                  duckdb_vector vector) {
-  void* data = duckdb_vector_get_data(vector);
-  for (idx_t row = 0; row < count; ++row) {
-    std::size_t source = first + row;
-    if (!column.null.empty() && column.null[source] != 0) {
-      duckdb_vector_ensure_validity_writable(vector);
-      duckdb_validity_set_row_invalid(duckdb_vector_get_validity(vector), row);
-      continue;
-    }
-    switch (type) {
-      case TableColumnType::boolean:
-        static_cast<bool*>(data)[row] =
-            source < column.i64.size() ? column.i64[source] != 0 : column.u64[source] != 0;
-        break;
-      case TableColumnType::int64:
-      case TableColumnType::timestamp_s:
-      case TableColumnType::timestamp_ms:
-        static_cast<std::int64_t*>(data)[row] = column.i64[source];
-        break;
-      case TableColumnType::uint64:
-        static_cast<std::uint64_t*>(data)[row] = column.u64[source];
-        break;
-      case TableColumnType::float64:
-        static_cast<double*>(data)[row] = column.f64[source];
-        break;
-      case TableColumnType::date:
-        static_cast<std::int32_t*>(data)[row] = static_cast<std::int32_t>(column.i64[source]);
-        break;
-      case TableColumnType::string:
-        duckdb_vector_assign_string_element_len(vector, row, column.str[source].data(),
-                                                column.str[source].size());
-        break;
-    }
-  }
-}
 
 void bind_live_table(duckdb_bind_info info) {
   auto* registry = static_cast<LiveTableRegistry*>(duckdb_bind_get_extra_info(info));
@@ -109,14 +43,16 @@ void init_live_table(duckdb_init_info info) {
   const auto& table =
       **static_cast<std::shared_ptr<const LiveTable>*>(duckdb_init_get_bind_data(info));
   auto state = std::make_unique<ScanState>();
+  if (table.settled) state->settled = table.settled->snapshot();
   try {
-    state->chunk = table.scan();
+    state->open = table.scan(state->settled.boundary);
   } catch (const std::exception& error) {
     duckdb_init_set_error(
         info, fmt::format("live table {} failed: {}", table.qualified_name, error.what()).c_str());
     return;
   }
-  if (auto problem = check_shape(table, state->chunk); !problem.empty()) {
+  if (auto problem = check_live_shape(table.qualified_name, table.columns, state->open);
+      !problem.empty()) {
     duckdb_init_set_error(info, problem.c_str());
     return;
   }
@@ -129,60 +65,26 @@ void scan_live_table(duckdb_function_info info, duckdb_data_chunk output) {
   const auto& table =
       **static_cast<std::shared_ptr<const LiveTable>*>(duckdb_function_get_bind_data(info));
   auto& state = *static_cast<ScanState*>(duckdb_function_get_init_data(info));
-  idx_t count = std::min<idx_t>(duckdb_vector_size(), state.chunk.rows - state.position);
-  for (std::size_t c = 0; c < table.columns.size(); ++c) {
-    write_column(table.columns[c].type, state.chunk.columns[c], state.position, count,
-                 duckdb_data_chunk_get_vector(output, c));
+  const std::size_t column_count = table.columns.size();
+  if (state.next_settled < state.settled.chunks.size()) {
+    const auto& chunk = *state.settled.chunks[state.next_settled++];
+    for (std::size_t c = 0; c < column_count; ++c) {
+      duckdb_vector_reference_vector(duckdb_data_chunk_get_vector(output, c),
+                                     duckdb_data_chunk_get_vector(chunk.get(), c));
+    }
+    duckdb_data_chunk_set_size(output, chunk.rows());
+    return;
+  }
+  idx_t count = std::min<idx_t>(duckdb_vector_size(), state.open.rows - state.position);
+  for (std::size_t c = 0; c < column_count; ++c) {
+    write_live_column(table.columns[c].type, state.open.columns[c], state.position, count,
+                      duckdb_data_chunk_get_vector(output, c));
   }
   state.position += count;
   duckdb_data_chunk_set_size(output, count);
 }
 
 }  // namespace
-
-duckdb_type live_column_duckdb_type(TableColumnType type) {
-  switch (type) {
-    case TableColumnType::boolean:
-      return DUCKDB_TYPE_BOOLEAN;
-    case TableColumnType::int64:
-      return DUCKDB_TYPE_BIGINT;
-    case TableColumnType::uint64:
-      return DUCKDB_TYPE_UBIGINT;
-    case TableColumnType::float64:
-      return DUCKDB_TYPE_DOUBLE;
-    case TableColumnType::string:
-      return DUCKDB_TYPE_VARCHAR;
-    case TableColumnType::date:
-      return DUCKDB_TYPE_DATE;
-    case TableColumnType::timestamp_s:
-      return DUCKDB_TYPE_TIMESTAMP_S;
-    case TableColumnType::timestamp_ms:
-      return DUCKDB_TYPE_TIMESTAMP_MS;
-  }
-  return DUCKDB_TYPE_VARCHAR;
-}
-
-const char* live_column_duckdb_name(TableColumnType type) {
-  switch (type) {
-    case TableColumnType::boolean:
-      return "BOOLEAN";
-    case TableColumnType::int64:
-      return "BIGINT";
-    case TableColumnType::uint64:
-      return "UBIGINT";
-    case TableColumnType::float64:
-      return "DOUBLE";
-    case TableColumnType::string:
-      return "VARCHAR";
-    case TableColumnType::date:
-      return "DATE";
-    case TableColumnType::timestamp_s:
-      return "TIMESTAMP_S";
-    case TableColumnType::timestamp_ms:
-      return "TIMESTAMP_MS";
-  }
-  return "VARCHAR";
-}
 
 core::Status LiveTableRegistry::register_function(duckdb_connection connection) {
   duck::TableFunction function(duckdb_create_table_function());

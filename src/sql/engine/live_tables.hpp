@@ -15,6 +15,7 @@
 #include <utility>
 #include <vector>
 
+#include "settled_rows.hpp"
 #include "shoplake/core/result.hpp"
 #include "shoplake/sql/catalog.hpp"
 
@@ -23,7 +24,9 @@ namespace shoplake::sql {
 struct LiveTable {
   std::string qualified_name;  // schema.name, for messages
   std::vector<TableColumn> columns;
-  LiveTableScan scan;
+  TimeSeriesScan scan;  // a plain live table's ignores `from`
+  // A time series' final rows: a scan hands them over first, then asks `scan` for the rest.
+  std::shared_ptr<const SettledRows> settled;
 };
 
 // A replaced version stays reachable until every query that started before the replacement has
@@ -79,8 +82,5 @@ class LiveTableRegistry {
   std::uint64_t epoch_ = 0;
   std::uint64_t next_version_ = 1;
 };
-
-duckdb_type live_column_duckdb_type(TableColumnType type);
-const char* live_column_duckdb_name(TableColumnType type);
 
 }  // namespace shoplake::sql

@@ -201,6 +201,8 @@ TEST(Macros, DateTimeIsTimestampSecondsAndDateIsDate) {
            {"toStartOfFiveMinute(now())", "TIMESTAMP_S"},
            {"toStartOfHour(now())", "TIMESTAMP_S"},
            {"addHours(now(), 1)", "TIMESTAMP_S"},
+           {"now() - INTERVAL 6 HOUR", "TIMESTAMP_S"},
+           {"now() + INTERVAL 1 DAY - INTERVAL 30 MINUTE", "TIMESTAMP_S"},
            {"today()", "DATE"},
            {"yesterday()", "DATE"},
            {"toDate(now())", "DATE"},

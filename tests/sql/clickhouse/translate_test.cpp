@@ -64,6 +64,34 @@ TEST(Translate, NowReadsTheClockParameterAndItsDayIsALiteral) {
   EXPECT_EQ(ok("SELECT toDate(now) AS d FROM t").sql, "SELECT toDate(now) AS d FROM t");
 }
 
+// DateTime ± INTERVAL stays a DateTime, as in ClickHouse; DuckDB would widen it to TIMESTAMP and
+// then compare every row of a DateTime column as a TIMESTAMP, which no filter can skip.
+TEST(Translate, NowShiftedByIntervalsStaysADateTime) {
+  const std::string clock =
+      "WITH shoplake_clock AS (SELECT CAST(make_timestamp(CAST($shoplake_clock_us AS BIGINT)) AS "
+      "TIMESTAMP_S) AS clock_now) ";
+  const std::string now = "(SELECT clock_now FROM shoplake_clock)";
+  EXPECT_EQ(
+      ok("SELECT 1 FROM t WHERE minute >= now() - INTERVAL 6 HOUR").sql,
+      clock + "SELECT 1 FROM t WHERE minute >= CAST(" + now + " - INTERVAL 6 HOUR AS TIMESTAMP_S)");
+  EXPECT_EQ(
+      ok("SELECT now() + INTERVAL 1 DAY - INTERVAL 2 MINUTE AS x").sql,
+      clock + "SELECT CAST(" + now + " + INTERVAL 1 DAY - INTERVAL 2 MINUTE AS TIMESTAMP_S) AS x");
+  // Where the shift would not stand alone, the expression is left as written.
+  EXPECT_EQ(ok("SELECT x - now() - INTERVAL 1 HOUR AS d FROM t").sql,
+            clock + "SELECT x - " + now + " - INTERVAL 1 HOUR AS d FROM t");
+  EXPECT_EQ(ok("SELECT now() - INTERVAL 1 HOUR * 2 AS d").sql,
+            clock + "SELECT " + now + " - INTERVAL 1 HOUR * 2 AS d");
+  EXPECT_EQ(ok("SELECT now() - 60 AS d").sql, clock + "SELECT " + now + " - 60 AS d");
+  TranslationOptions options;
+  options.clock_as_parameter = false;
+  const TranslationResult plain =
+      translate_clickhouse_query("SELECT now() - INTERVAL 6 HOUR AS x", options);
+  ASSERT_TRUE(plain.ok());
+  EXPECT_EQ(plain.value().sql,
+            "SELECT CAST(clickhouse_now() - INTERVAL 6 HOUR AS TIMESTAMP_S) AS x");
+}
+
 TEST(Translate, FormatAndSettingsAreTakenOffTheEnd) {
   const TranslatedQuery q = ok("SELECT 1 SETTINGS max_threads = 2, mode = 'x y' FORMAT Vertical;");
   EXPECT_EQ(q.format, "Vertical");

@@ -6,7 +6,8 @@ namespace shoplake::sql {
 namespace {
 
 LiveTable table_named(const std::string& name) {
-  return LiveTable{name, {{"n", TableColumnType::int64}}, [] { return ResultChunk{}; }};
+  return LiveTable{
+      name, {{"n", TableColumnType::int64}}, [](std::int64_t) { return ResultChunk{}; }, nullptr};
 }
 
 TEST(LiveTableRegistryTest, KeepsReplacedVersionsWhileOlderQueriesRun) {

@@ -38,6 +38,13 @@ struct TableColumn {
 // string->str, date->i64 days, timestamp_s->i64 seconds, timestamp_ms->i64 milliseconds).
 using LiveTableScan = std::function<ResultChunk()>;
 
+// A live table of rows keyed by a time column, whose rows become final once their time falls
+// before a boundary the publisher moves forward (closed minutes). The engine keeps final rows as
+// DuckDB vectors that every query reads without a copy, so the publisher builds each row once,
+// not once per query; a query asks `scan(from)` only for the rows whose time, in epoch seconds,
+// is at or after `from` (the boundary, or the lowest int64 before the first settle).
+using TimeSeriesScan = std::function<ResultChunk(std::int64_t from_seconds)>;
+
 // Where the engine keeps ClickHouse's system.databases/tables/columns/one views (DuckDB's own
 // catalog called `system` makes a schema of that name ambiguous).
 inline constexpr const char* kClickHouseSystemSchema = "clickhouse_system";
@@ -59,6 +66,17 @@ class Catalog {
   // realtime.*: rows come from `scan` at query time (the stream engine's in-memory state).
   virtual core::Status publish_live_table(const std::string& schema, const std::string& name,
                                           std::vector<TableColumn> columns, LiveTableScan scan) = 0;
+  // A live table whose rows settle (TimeSeriesScan); `time_column` names a timestamp_s column.
+  virtual core::Status publish_time_series(const std::string& schema, const std::string& name,
+                                           std::vector<TableColumn> columns,
+                                           const std::string& time_column, TimeSeriesScan scan) = 0;
+  // Hands rows that are now final to the engine: `rows` are those whose time lies in [the previous
+  // boundary, `boundary`) (rows before the previous boundary are left out, so a retry after a
+  // failure adds nothing twice). Rows before `keep_from` are no longer shown (the retention).
+  // Readers switch to the new boundary atomically. Times are epoch seconds.
+  virtual core::Status settle_time_series(const std::string& schema, const std::string& name,
+                                          ResultChunk rows, std::int64_t boundary,
+                                          std::int64_t keep_from) = 0;
   // bronze/silver/gold.*: the current snapshot of a Delta table, as its Parquet files (under the
   // lake directory). No files: the table exists with `columns` and zero rows.
   virtual core::Status publish_parquet_snapshot(const std::string& schema, const std::string& name,

@@ -7,6 +7,7 @@
 #include <array>
 #include <cstdint>
 #include <functional>
+#include <limits>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -81,6 +82,12 @@ struct AggregatorCounters {
   std::uint64_t dimension_overflows = 0;    // events counted under "(other)"
 };
 
+// Minutes [from_ms, until_ms) of the read side; the default is every minute kept.
+struct MinuteRange {
+  std::int64_t from_ms = std::numeric_limits<std::int64_t>::min();
+  std::int64_t until_ms = std::numeric_limits<std::int64_t>::max();
+};
+
 // Revenue is summed in millionths, so that a sum does not depend on the order events arrive in
 // and a recount of the same events gives the same number exactly.
 std::int64_t revenue_micros(double price, std::int32_t quantity);
@@ -99,9 +106,16 @@ class MinuteAggregator {
   void advance_clock(std::int64_t event_time_ms, std::vector<core::MinuteSummary>& settled);
   std::int64_t clock_ms() const;  // the newest event time seen or advanced to; 0 before any
 
-  // The read side, oldest minute first, over the retention.
-  void visit_minutes(const std::function<void(const MinuteTotals&)>& visit) const;
-  void visit_categories(const std::function<void(const CategoryMinute&)>& visit) const;
+  // The read side, oldest minute first, over the retention (and `range`).
+  void visit_minutes(const std::function<void(const MinuteTotals&)>& visit,
+                     MinuteRange range = {}) const;
+  void visit_categories(const std::function<void(const CategoryMinute&)>& visit,
+                        MinuteRange range = {}) const;
+  // Minutes before this one (epoch ms of its start) take no more events: their rows are final.
+  // The lowest int64 before any event.
+  std::int64_t final_before_ms() const;
+  // The oldest minute the retention keeps (epoch ms), or the lowest int64 before any event.
+  std::int64_t oldest_kept_ms() const;
   // Every settled minute still kept, oldest first, for a detector that starts after a restart.
   std::vector<core::MinuteSummary> settled_history() const;
   DayKpis today() const;
