@@ -61,7 +61,9 @@ class StreamEngine {
   // Processes what is already written, checkpoints, and stops the thread.
   void stop();
 
-  // realtime.events_per_minute, revenue_per_minute, category_velocity and kpis_today.
+  // realtime.events_per_minute, revenue_per_minute, category_velocity and kpis_today. The minute
+  // tables are time series: from then on, the engine's thread hands each closed minute's rows to
+  // `catalog` (Catalog::settle_time_series), which must outlive the engine's thread (stop()).
   core::Status publish_tables(sql::Catalog& catalog);
 
   // Blocks until every entry before `offset` is counted, or the timeout passes.
