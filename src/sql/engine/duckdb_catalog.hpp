@@ -50,8 +50,9 @@ class DuckdbCatalog final : public Catalog {
 
   // Odd while a change is being committed, then even again one higher: a reader that sees the
   // same even value before and after starting its transaction knows its snapshot holds exactly
-  // the catalog of that version (DuckDB does not rebind a prepared statement when a view it
-  // reads is replaced, so reused statements are checked against this).
+  // the catalog of that version. A reused statement is prepared afresh after any change, not only
+  // one to a view it reads: DuckDB 1.4 binds a statement prepared before a catalog change again
+  // on every run, for good (a 30-row GROUP BY, 0.28 → 0.65–0.8 ms a run).
   const std::atomic<std::uint64_t>& version() const { return version_; }
 
  private:
