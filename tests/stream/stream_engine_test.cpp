@@ -184,20 +184,38 @@ TEST(StreamEngine, RebuildsFromTheLogWhenTheCheckpointIsDamaged) {
   EXPECT_EQ(totals_of(*engine), totals_of(events));
 }
 
+// An event log, a SQL engine and a stream engine publishing realtime.* into it, started.
+struct PublishingEngine {
+  explicit PublishingEngine(const std::filesystem::path& directory) : log(open_log(directory)) {
+    sql::EngineOptions sql_options;
+    sql_options.lake_directory = directory / "lake";
+    std::filesystem::create_directories(sql_options.lake_directory);
+    sql_engine = sql::testing::open_engine(sql_options);
+    if (!log || !sql_engine) return;
+    engine = open_engine(*log, options_for(directory));
+    if (!engine) return;
+    if (auto published = engine->publish_tables(sql_engine->catalog()); !published) {
+      ADD_FAILURE() << published.error();
+      engine.reset();
+      return;
+    }
+    engine->start();
+  }
+  bool ready() const { return log && sql_engine && engine; }
+
+  std::unique_ptr<log::EventLog> log;
+  std::unique_ptr<sql::Engine> sql_engine;
+  std::unique_ptr<StreamEngine> engine;  // stopped before the SQL engine goes
+};
+
 TEST(StreamEngine, PublishesTheRealtimeTablesAsLiveSqlTables) {
   TempDirectory directory;
   const auto events = simulate(13, 2);
-  auto log = open_log(directory.path());
-  ASSERT_TRUE(log);
-  sql::EngineOptions sql_options;
-  sql_options.lake_directory = directory.path() / "lake";
-  std::filesystem::create_directories(sql_options.lake_directory);
-  auto sql_engine = sql::testing::open_engine(sql_options);
-  ASSERT_TRUE(sql_engine);
-  auto engine = open_engine(*log, options_for(directory.path()));
-  ASSERT_TRUE(engine);
-  ASSERT_TRUE(engine->publish_tables(sql_engine->catalog()));
-  engine->start();
+  PublishingEngine published(directory.path());
+  ASSERT_TRUE(published.ready());
+  auto& log = published.log;
+  auto& sql_engine = published.sql_engine;
+  auto& engine = published.engine;
 
   auto count = sql::testing::run(
       *sql_engine, sql::testing::request("SELECT count(*) FROM realtime.events_per_minute"));
@@ -249,17 +267,11 @@ TEST(StreamEngine, PublishesTheRealtimeTablesAsLiveSqlTables) {
 TEST(StreamEngine, MinutesReadTheSameOnceTheyAreHandedToTheSqlEngine) {
   TempDirectory directory;
   const auto events = simulate(29, 3);
-  auto log = open_log(directory.path());
-  ASSERT_TRUE(log);
-  sql::EngineOptions sql_options;
-  sql_options.lake_directory = directory.path() / "lake";
-  std::filesystem::create_directories(sql_options.lake_directory);
-  auto sql_engine = sql::testing::open_engine(sql_options);
-  ASSERT_TRUE(sql_engine);
-  auto engine = open_engine(*log, options_for(directory.path()));
-  ASSERT_TRUE(engine);
-  ASSERT_TRUE(engine->publish_tables(sql_engine->catalog()));
-  engine->start();
+  PublishingEngine published(directory.path());
+  ASSERT_TRUE(published.ready());
+  auto& log = published.log;
+  auto& sql_engine = published.sql_engine;
+  auto& engine = published.engine;
 
   const auto per_minute = [&] {
     auto outcome = sql::testing::run(
