@@ -35,17 +35,15 @@ ResultChunk minutes(std::int64_t first, std::int64_t end) {
   return chunk;
 }
 
-// A publisher's state: minutes [0, newest] exist; scans count how often they were asked.
+// A publisher's state: minutes [oldest, newest] exist; last_from is what the last scan asked for.
 struct Source {
   std::mutex mutex;
   std::int64_t newest = -1;
   std::int64_t oldest = 0;
-  std::atomic<int> scans = 0;
   std::atomic<std::int64_t> last_from = 0;
 
   TimeSeriesScan scan() {
     return [this](std::int64_t from_seconds) {
-      ++scans;
       last_from = from_seconds;
       std::lock_guard lock(mutex);
       const std::int64_t first =
