@@ -24,9 +24,10 @@ bool is_inside(const std::filesystem::path& file, const std::filesystem::path& d
 }  // namespace
 
 DuckdbCatalog::DuckdbCatalog(duck::Connection connection, LiveTableRegistry& live_tables,
-                             std::filesystem::path lake_directory)
+                             LakeScanRegistry& lake_scans, std::filesystem::path lake_directory)
     : connection_(std::move(connection)),
       live_tables_(live_tables),
+      lake_scans_(lake_scans),
       lake_directory_(std::move(lake_directory)) {}
 
 core::Status DuckdbCatalog::replace_view(const std::string& schema, const std::string& name,
@@ -69,6 +70,7 @@ core::Status DuckdbCatalog::run_switch(const std::string& view, std::vector<std:
     }
   }
   version_.fetch_add(1, std::memory_order_acq_rel);
+  lake_scan_of_.erase(view);
   if (new_copy.empty()) {
     copy_of_.erase(view);
   } else {
@@ -186,10 +188,49 @@ core::Status DuckdbCatalog::publish_file_snapshot(const std::string& schema,
     bytes += size_error ? kMaterializeBytes : size;
   }
   std::lock_guard lock(mutex_);
-  if (copy_when_small && !files.empty() && bytes <= kMaterializeBytes) {
+  if (files.empty()) return replace_view(schema, name, select_sql, "DeltaLake");
+  if (copy_when_small && bytes <= kMaterializeBytes) {
     return replace_with_copy(schema, name, select_sql);
   }
-  return replace_view(schema, name, select_sql, "DeltaLake");
+  return publish_lake_scan(schema, name, select_sql);
+}
+
+core::Status DuckdbCatalog::publish_lake_scan(const std::string& schema, const std::string& name,
+                                              const std::string& select_sql) {
+  const std::string view = qualified(schema, name);
+  auto columns = described_columns(select_sql);
+  if (!columns) return core::Error{fmt::format("cannot publish {}: {}", view, columns.error())};
+  if (const auto found = lake_scan_of_.find(view);
+      found != lake_scan_of_.end() && found->second.columns == columns.value()) {
+    lake_scans_.set(found->second.key, select_sql);
+    return core::ok_status();
+  }
+  // New columns get a new key: a query that began before the view is replaced binds the old
+  // view, whose columns its key's SQL still returns.
+  const std::string key = fmt::format("{}.{}#{}", schema, name, next_scan_++);
+  lake_scans_.set(key, select_sql);
+  auto replaced =
+      replace_view(schema, name,
+                   fmt::format("SELECT * FROM query({}({}))", LakeScanRegistry::kFunctionName,
+                               duck::quote_literal(key)),
+                   "DeltaLake");
+  if (replaced) lake_scan_of_[view] = LakeScanView{key, std::move(columns).value()};
+  return replaced;
+}
+
+core::Result<std::string> DuckdbCatalog::described_columns(const std::string& select_sql) {
+  duck::Result described;
+  const std::string describe = "DESCRIBE " + select_sql;
+  if (duckdb_query(connection_.get(), describe.c_str(), described.out()) == DuckDBError) {
+    return core::Error{duckdb_result_error(described.get())};
+  }
+  std::string columns;
+  for (idx_t row = 0; row < duckdb_row_count(described.get()); ++row) {
+    duck::DuckString column(duckdb_value_varchar(described.get(), 0, row));
+    duck::DuckString type(duckdb_value_varchar(described.get(), 1, row));
+    columns += fmt::format("{} {}\n", column ? column.get() : "", type ? type.get() : "");
+  }
+  return columns;
 }
 
 core::Status DuckdbCatalog::drop_table(const std::string& schema, const std::string& name) {

@@ -2,7 +2,9 @@
 // replacing one is a single catalog change that readers see whole or not at all. A Parquet
 // snapshot up to kMaterializeBytes (the gold tables, a few MB) is copied into an in-memory table
 // when published, and its view reads the copy: a dashboard query then binds against a table
-// instead of opening the files and planning a Parquet scan on every query.
+// instead of opening the files and planning a Parquet scan on every query. Other snapshots (bronze,
+// silver) are read from their files through the lake scan registry, so that their commits, every
+// few seconds, change no view (lake_scans.hpp).
 #pragma once
 
 #include <atomic>
@@ -14,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "lake_scans.hpp"
 #include "live_tables.hpp"
 #include "settled_rows.hpp"
 #include "shoplake/sql/catalog.hpp"
@@ -26,7 +29,7 @@ class DuckdbCatalog final : public Catalog {
   // `connection` is trusted and used only for publishing; `lake_directory` bounds the Parquet
   // files.
   DuckdbCatalog(duck::Connection connection, LiveTableRegistry& live_tables,
-                std::filesystem::path lake_directory);
+                LakeScanRegistry& lake_scans, std::filesystem::path lake_directory);
 
   core::Status publish_live_table(const std::string& schema, const std::string& name,
                                   std::vector<TableColumn> columns, LiveTableScan scan) override;
@@ -69,6 +72,14 @@ class DuckdbCatalog final : public Catalog {
   core::Status replace_with_copy(const std::string& schema, const std::string& name,
                                  const std::string& files_select);
 
+  // Points the view at the registry's scan of the files, replacing only that scan's SQL when the
+  // view already reads one with the same columns (lake_scans.hpp).
+  core::Status publish_lake_scan(const std::string& schema, const std::string& name,
+                                 const std::string& select_sql);
+
+  // The columns `select_sql` returns, as "name type" lines.
+  core::Result<std::string> described_columns(const std::string& select_sql);
+
   // Runs the statements (a transaction left open), drops the copy `view` read until now, commits,
   // and remembers `new_copy` (empty: none) as the one it reads.
   core::Status run_switch(const std::string& view, std::vector<std::string> statements,
@@ -82,11 +93,18 @@ class DuckdbCatalog final : public Catalog {
   TimeTravelResolver time_travel_resolver_;
   std::uint64_t next_copy_ = 0;
   std::map<std::string, std::string> copy_of_;  // view -> the snapshot copy it reads
+  struct LakeScanView {
+    std::string key;      // in lake_scans_
+    std::string columns;  // described_columns() of its scans
+  };
+  std::map<std::string, LakeScanView> lake_scan_of_;  // view -> the registry scan it reads
+  std::uint64_t next_scan_ = 0;
   // view -> the settled rows of the time series it reads (guarded by mutex_; the rows have their
   // own lock, so settling does not wait for a publisher's statements).
   std::map<std::string, std::shared_ptr<SettledRows>> settled_rows_;
   duck::Connection connection_;
   LiveTableRegistry& live_tables_;
+  LakeScanRegistry& lake_scans_;
   std::filesystem::path lake_directory_;
 };
 

@@ -8,6 +8,7 @@
 #include "allocator_decay.hpp"
 #include "connection_pool.hpp"
 #include "duckdb_catalog.hpp"
+#include "lake_scans.hpp"
 #include "live_tables.hpp"
 #include "pinned_settings.hpp"
 #include "query_stream.hpp"
@@ -81,6 +82,9 @@ class DuckdbEngine final : public Engine {
     if (auto registered = live_tables_.register_function(setup.get()); !registered) {
       return registered;
     }
+    if (auto registered = lake_scans_.register_function(setup.get()); !registered) {
+      return registered;
+    }
     for (const auto& statement : options_.setup_sql) {
       if (auto error = duck::run(setup.get(), statement)) {
         return core::Error{fmt::format("setup SQL failed: {}\n{}", error->message, statement)};
@@ -90,7 +94,8 @@ class DuckdbEngine final : public Engine {
     if (auto error = duck::run(setup.get(), "SET lock_configuration = true")) {
       return core::Error{error->message};
     }
-    catalog_ = std::make_unique<DuckdbCatalog>(std::move(setup), live_tables_, lake_directory_);
+    catalog_ = std::make_unique<DuckdbCatalog>(std::move(setup), live_tables_, lake_scans_,
+                                               lake_directory_);
     pool_ = std::make_unique<ConnectionPool>(database_.get(), install_connection_macros,
                                              kMaxIdleConnections);
     return core::ok_status();
@@ -140,9 +145,10 @@ class DuckdbEngine final : public Engine {
 
   EngineOptions options_;
   std::filesystem::path lake_directory_;
-  // Declared in destruction order reversed: the registry outlives the database whose table
-  // function points at it; the watchdog stops before the connections it may interrupt close.
+  // Declared in destruction order reversed: the registries outlive the database whose functions
+  // point at them; the watchdog stops before the connections it may interrupt close.
   LiveTableRegistry live_tables_;
+  LakeScanRegistry lake_scans_;
   duck::Database database_;
   std::unique_ptr<DuckdbCatalog> catalog_;
   std::unique_ptr<ConnectionPool> pool_;

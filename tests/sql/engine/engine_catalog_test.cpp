@@ -245,6 +245,65 @@ TEST_F(EngineCatalogTest, ServesClickHouseSystemTables) {
   EXPECT_EQ(run(*engine_, request).column(0).str.at(0), "system");
 }
 
+TEST_F(EngineCatalogTest, LakeScansFollowCommitsWithoutReplacingTheirView) {
+  const auto directory = lake_.path() / "bronze" / "events";
+  std::filesystem::create_directories(directory);
+  const auto ten = directory / "ten.parquet";
+  const auto hundred = directory / "hundred.parquet";
+  const auto wider = directory / "wider.parquet";
+  write_parquet("SELECT range AS n FROM range(10)", ten);
+  write_parquet("SELECT range AS n FROM range(100)", hundred);
+  write_parquet("SELECT range AS n, 'x' AS tag FROM range(3)", wider);
+  auto& catalog = engine_->catalog();
+  const auto publish = [&](const std::vector<std::filesystem::path>& files) {
+    std::string select = "SELECT 0::BIGINT AS n WHERE false";
+    if (!files.empty()) {
+      std::string list;
+      for (const auto& file : files) list += (list.empty() ? "'" : ", '") + file.string() + "'";
+      select = "SELECT * FROM read_parquet([" + list + "], union_by_name = true)";
+    }
+    return catalog.publish_file_snapshot("bronze", "events", select, files, false);
+  };
+  // A replaced view gets a new oid.
+  const auto view_oid = [&] {
+    return query(
+               "SELECT view_oid FROM duckdb_views() WHERE schema_name = 'bronze' AND "
+               "view_name = 'events'")
+        .column(0)
+        .i64.at(0);
+  };
+  const std::string count = "SELECT count(*) FROM bronze.events";
+
+  ASSERT_TRUE(publish({ten}));
+  EXPECT_EQ(query(count).column(0).i64.at(0), 10);
+  const auto first_oid = view_oid();
+  // The same statement, kept prepared by the engine, reads each commit's files.
+  ASSERT_TRUE(publish({ten, hundred}));
+  EXPECT_EQ(query(count).column(0).i64.at(0), 110);
+  ASSERT_TRUE(publish({hundred}));
+  EXPECT_EQ(query(count).column(0).i64.at(0), 100);
+  EXPECT_EQ(view_oid(), first_oid);
+
+  // New columns replace the view.
+  ASSERT_TRUE(publish({hundred, wider}));
+  auto widened = query("SELECT count(*), count(tag) FROM bronze.events");
+  EXPECT_EQ(widened.column(0).i64.at(0), 103);
+  EXPECT_EQ(widened.column(1).i64.at(0), 3);
+  EXPECT_NE(view_oid(), first_oid);
+
+  // Emptied and filled again.
+  ASSERT_TRUE(publish({}));
+  EXPECT_EQ(query(count).column(0).i64.at(0), 0);
+  ASSERT_TRUE(publish({ten}));
+  EXPECT_EQ(query(count).column(0).i64.at(0), 10);
+
+  // The scan SQL is still held to the lake directory when it is bound.
+  EXPECT_FALSE(catalog.publish_file_snapshot("bronze", "events",
+                                             "SELECT * FROM read_csv('/etc/passwd')",
+                                             {lake_.path() / ".." / "passwd"}, false));
+  EXPECT_EQ(query(count).column(0).i64.at(0), 10);
+}
+
 TEST_F(EngineCatalogTest, QueriesRunWhilePublishersReplaceTables) {
   auto& catalog = engine_->catalog();
   auto file = lake_.path() / "part.parquet";
@@ -255,6 +314,8 @@ TEST_F(EngineCatalogTest, QueriesRunWhilePublishersReplaceTables) {
   };
   ASSERT_TRUE(publish_live(10));
   ASSERT_TRUE(catalog.publish_parquet_snapshot("silver", "numbers", {}, {file}));
+  const std::string scan = "SELECT * FROM read_parquet(['" + file.string() + "'])";
+  ASSERT_TRUE(catalog.publish_file_snapshot("bronze", "numbers", scan, {file}, false));
 
   std::atomic<bool> stop = false;
   std::atomic<int> failures = 0, queries = 0;
@@ -262,8 +323,10 @@ TEST_F(EngineCatalogTest, QueriesRunWhilePublishersReplaceTables) {
   for (int t = 0; t < 4; ++t) {
     readers.emplace_back([&, t] {
       while (!stop) {
-        auto outcome = run(*engine_, t % 2 == 0 ? "SELECT count(*) FROM realtime.live"
-                                                : "SELECT sum(n) FROM silver.numbers");
+        static constexpr const char* kReads[] = {"SELECT count(*) FROM realtime.live",
+                                                 "SELECT sum(n) FROM silver.numbers",
+                                                 "SELECT sum(n) FROM bronze.numbers"};
+        auto outcome = run(*engine_, kReads[(t + queries) % 3]);
         ++queries;
         if (outcome.error) {
           ++failures;
@@ -275,6 +338,7 @@ TEST_F(EngineCatalogTest, QueriesRunWhilePublishersReplaceTables) {
   for (int round = 0; round < 30; ++round) {
     EXPECT_TRUE(publish_live(10 + static_cast<std::size_t>(round)));
     EXPECT_TRUE(catalog.publish_parquet_snapshot("silver", "numbers", {}, {file}));
+    EXPECT_TRUE(catalog.publish_file_snapshot("bronze", "numbers", scan, {file}, false));
   }
   while (queries < 40) std::this_thread::yield();
   stop = true;
