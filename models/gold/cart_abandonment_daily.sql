@@ -1,6 +1,6 @@
 -- gold.cart_abandonment_daily(event_date, sessions_with_cart, sessions_with_purchase,
 --                             abandoned_sessions, abandonment_rate)
--- inputs: silver.events
+-- inputs: silver.sessions
 -- partition: event_date
 -- window_days: 1
 -- expect: not_null(event_date, sessions_with_cart, sessions_with_purchase, abandoned_sessions, abandonment_rate)
@@ -12,17 +12,17 @@
 -- abandoned_sessions = sessions_with_cart - sessions_with_purchase. Sessions that silver
 -- derived for events sent without one count like any other.
 -- Only sessions with an add_to_cart count, a few in a hundred: they are found first, so that
--- only their events are grouped by session. Every day with events gets a row.
+-- only their rows of silver.sessions are grouped by session. Every day with events gets a row.
 WITH cart_sessions AS (
     SELECT DISTINCT session_id
-    FROM silver_events
-    WHERE event_type = 'add_to_cart' AND session_id IS NOT NULL AND session_id <> ''
+    FROM silver_sessions
+    WHERE carts > 0 AND session_id IS NOT NULL AND session_id <> ''
 ),
 sessions AS (
     SELECT
         min(event_date) AS event_date,
-        bool_or(event_type = 'purchase') AS purchased
-    FROM silver_events SEMI JOIN cart_sessions USING (session_id)
+        bool_or(purchases > 0) AS purchased
+    FROM silver_sessions SEMI JOIN cart_sessions USING (session_id)
     GROUP BY session_id
 ),
 daily AS (
@@ -30,7 +30,7 @@ daily AS (
         days.event_date,
         count(sessions.event_date) AS sessions_with_cart,
         count(sessions.event_date) FILTER (WHERE sessions.purchased) AS sessions_with_purchase
-    FROM (SELECT DISTINCT event_date FROM silver_events) AS days
+    FROM (SELECT DISTINCT event_date FROM silver_sessions) AS days
     LEFT JOIN sessions USING (event_date)
     GROUP BY days.event_date
 )

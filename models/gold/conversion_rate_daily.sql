@@ -1,5 +1,5 @@
 -- gold.conversion_rate_daily(event_date, dau_count, unique_buyers, conversion_rate)
--- inputs: silver.events
+-- inputs: silver.sessions
 -- partition: event_date
 -- window_days: 0
 -- expect: not_null(event_date, dau_count, unique_buyers, conversion_rate)
@@ -11,8 +11,8 @@ WITH daily AS (
     SELECT
         event_date,
         count(DISTINCT user_id) AS dau_count,
-        count(DISTINCT user_id) FILTER (WHERE event_type = 'purchase') AS unique_buyers
-    FROM silver_events
+        count(DISTINCT user_id) FILTER (WHERE purchases > 0) AS unique_buyers
+    FROM silver_sessions
     GROUP BY event_date
 )
 SELECT

@@ -1,6 +1,6 @@
 -- gold.funnel_daily(event_date, viewers, cart_users, checkout_users, buyers, view_to_cart_rate,
 --                   cart_to_checkout_rate, checkout_to_purchase_rate, overall_conversion_rate)
--- inputs: silver.events
+-- inputs: silver.sessions
 -- partition: event_date
 -- window_days: 0
 -- expect: not_null(event_date, viewers, cart_users, checkout_users, buyers)
@@ -13,11 +13,11 @@
 WITH steps AS (
     SELECT
         event_date,
-        count(DISTINCT user_id) FILTER (WHERE event_type = 'view') AS viewers,
-        count(DISTINCT user_id) FILTER (WHERE event_type = 'add_to_cart') AS cart_users,
-        count(DISTINCT user_id) FILTER (WHERE event_type = 'begin_checkout') AS checkout_users,
-        count(DISTINCT user_id) FILTER (WHERE event_type = 'purchase') AS buyers
-    FROM silver_events
+        count(DISTINCT user_id) FILTER (WHERE views > 0) AS viewers,
+        count(DISTINCT user_id) FILTER (WHERE carts > 0) AS cart_users,
+        count(DISTINCT user_id) FILTER (WHERE checkouts > 0) AS checkout_users,
+        count(DISTINCT user_id) FILTER (WHERE purchases > 0) AS buyers
+    FROM silver_sessions
     GROUP BY event_date
 )
 SELECT

@@ -258,8 +258,8 @@ fs::path table_file(const fs::path& lake, const TableSpec& table) {
   return lake / table.schema / table.name / "part-00000.parquet";
 }
 
-// Events -> silver_events -> the six gold tables (models/gold/*.sql), each one Parquet file in
-// the lake.
+// Events -> silver_events -> silver_sessions (models/silver/sessions.sql) -> the six gold tables
+// (models/gold/*.sql), each one Parquet file in the lake.
 void build_gold_tables(const fs::path& events, const fs::path& models, const fs::path& lake) {
   Builder duck;
   // Silver as the batch pipeline will define it: typed, with event_date. The simulator's event
@@ -272,6 +272,10 @@ void build_gold_tables(const fs::path& events, const fs::path& models, const fs:
       "session_id: 'VARCHAR', source: 'VARCHAR', product_id: 'VARCHAR', category: 'VARCHAR', "
       "price: 'DOUBLE', quantity: 'INTEGER', order_id: 'VARCHAR', currency: 'VARCHAR'}})",
       events.string()));
+  // needs_recompute steers the pipeline's appending runs; silver.sessions has no such column.
+  duck.run(fmt::format(
+      "CREATE TABLE silver_sessions AS SELECT * EXCLUDE (needs_recompute) FROM (\n{}\n)",
+      pipeline::without_final_semicolon(read_text(models / "silver" / "sessions.sql"))));
   for (const auto& table : table_specs()) {
     if (table.schema != "gold") continue;
     const std::string select =

@@ -236,7 +236,7 @@ void expect_gold_equals(ModelRunnerTest& test, const GoldRecount& expected) {
 
 TEST_F(ModelRunnerTest, GoldEqualsAnIndependentRecountWithDuplicatesAndLateEvents) {
   const auto models = shipped_models();
-  ASSERT_EQ(models.size(), 9u);
+  ASSERT_EQ(models.size(), 10u);
   EXPECT_EQ(models.front().name, "silver.events");
 
   // Three days (22:00 on the first to 02:00 on the third), then duplicates: every 40th event
@@ -251,7 +251,7 @@ TEST_F(ModelRunnerTest, GoldEqualsAnIndependentRecountWithDuplicatesAndLateEvent
   }
   land(arrivals);
   auto outcomes = run_models(models);
-  ASSERT_EQ(outcomes.size(), 9u);
+  ASSERT_EQ(outcomes.size(), 10u);
   EXPECT_EQ(outcomes["silver.events"].dates.size(), 3u);
   GoldRecount expected = testing::recount_gold(arrivals);
   EXPECT_GT(expected.duplicates_dropped, 2000);
@@ -425,6 +425,55 @@ TEST_F(ModelRunnerTest, AppendingGivesTheRowsARecomputeGives) {
   EXPECT_EQ(after_late[5], (Row{"n6", fmt::format("derived:u-s:{}", minutes(190))}));
   ASSERT_TRUE(runner_->run(silver, everything));
   EXPECT_EQ(query("silver.events", sessions), after_late);
+}
+
+// silver.sessions appends a row per session for each run's new events: summed, they are the
+// rows a recompute of the days writes.
+TEST_F(ModelRunnerTest, AppendedSessionsSumToTheRecomputedOnes) {
+  const auto models = shipped_models();
+  ASSERT_GE(models.size(), 2u);
+  const Model& silver = models[0];
+  const auto found = std::find_if(models.begin(), models.end(),
+                                  [](const Model& model) { return model.name == "silver.sessions"; });
+  ASSERT_NE(found, models.end());
+  const Model& sessions = *found;
+  ASSERT_TRUE(sessions.appends());
+
+  // The second batch continues the first one's sessions: the same shop, the next hours.
+  const std::vector<core::Event> events = simulate(31, kStartMs, 10, 2);
+  const auto split = std::find_if(events.begin(), events.end(), [](const core::Event& event) {
+    return event.ts_ms >= kStartMs + 5 * kHourMs;
+  });
+  ASSERT_NE(split, events.end());
+  land(std::vector<core::Event>(events.begin(), split));
+  ASSERT_TRUE(runner_->run(silver, {}));
+  auto first = runner_->run(sessions, {});
+  ASSERT_TRUE(first) << first.error();
+  EXPECT_FALSE(first.value().appended);
+  land(std::vector<core::Event>(split, events.end()));
+  ASSERT_TRUE(runner_->run(silver, {}));
+  auto second = runner_->run(sessions, {});
+  ASSERT_TRUE(second) << second.error();
+  EXPECT_TRUE(second.value().appended);
+
+  const std::string summed =
+      "SELECT event_date, session_id, user_id, source, sum(events), sum(views), sum(carts), "
+      "sum(checkouts), sum(purchases), count(*) AS pieces FROM t GROUP BY ALL ORDER BY ALL";
+  auto appended = query("silver.sessions", summed);
+  ASSERT_GT(appended.size(), 100u);
+  const auto split_sessions = std::count_if(appended.begin(), appended.end(),
+                                            [](const Row& row) { return row.back() != "1"; });
+  EXPECT_GT(split_sessions, 0) << "no session had events in both batches";
+  TaskRequest everything;
+  everything.full_refresh = true;
+  ASSERT_TRUE(runner_->run(sessions, everything));
+  auto recomputed = query("silver.sessions", summed);
+  for (auto* rows : {&appended, &recomputed}) {
+    for (auto& row : *rows) row.pop_back();
+  }
+  EXPECT_EQ(recomputed, appended);
+  EXPECT_EQ(query("silver.sessions", "SELECT sum(events) FROM t")[0][0],
+            query("silver.events", "SELECT count(*) FROM t")[0][0]);
 }
 
 // Bronze compacted between two runs: the files the new rows were added in are gone from the
