@@ -11,19 +11,21 @@
 -- sessions_with_purchase counts sessions that added to the cart and then bought, so that
 -- abandoned_sessions = sessions_with_cart - sessions_with_purchase. Sessions that silver
 -- derived for events sent without one count like any other.
--- Only sessions with an add_to_cart count, a few in a hundred: they are found first, so that
--- only their rows of silver.sessions are grouped by session. Every day with events gets a row.
+-- Only sessions with an add_to_cart count, a few in a hundred: they are found first, and only
+-- their rows of silver.sessions are grouped by session, found by session_key (an integer join
+-- over the days' rows; see models/silver/sessions.sql). silver.events gives every event a session
+-- (derived when it came without one), so none is empty. Every day with events gets a row.
 WITH cart_sessions AS (
-    SELECT DISTINCT session_id
+    SELECT DISTINCT session_key
     FROM silver_sessions
-    WHERE carts > 0 AND session_id IS NOT NULL AND session_id <> ''
+    WHERE carts > 0
 ),
 sessions AS (
     SELECT
         min(event_date) AS event_date,
         bool_or(purchases > 0) AS purchased
-    FROM silver_sessions SEMI JOIN cart_sessions USING (session_id)
-    GROUP BY session_id
+    FROM silver_sessions SEMI JOIN cart_sessions USING (session_key)
+    GROUP BY session_key
 ),
 daily AS (
     SELECT

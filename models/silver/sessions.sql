@@ -1,5 +1,5 @@
--- silver.sessions(event_date, session_id, user_id, source, events, views, carts, checkouts,
---                 purchases): what each session did on each day, counted by event type.
+-- silver.sessions(event_date, session_id, session_key, user_id, source, events, views, carts,
+--                 checkouts, purchases): what each session did on each day, counted by event type.
 -- inputs: silver.events
 -- partition: event_date
 -- window_days: 0
@@ -14,9 +14,13 @@
 -- two rows for that day, so readers sum the counts and count distinct ids. A day recomputed (a
 -- backfill, a full refresh, silver's days recomputed) gets one row per session, day and source.
 -- The source is normalized as gold.events_by_source_daily shows it ('unknown' when absent).
+-- session_key is a 63-bit hash of session_id, for joins on sessions over days of rows: an integer
+-- is read and compared many times faster than the string. Two sessions share a key with a
+-- probability of about 1e-10 a day at the benchmark's 400,000 sessions in three days.
 SELECT
     event_date,
     session_id,
+    CAST(hash(session_id) >> 1 AS BIGINT) AS session_key,
     user_id,
     coalesce(nullif(source, ''), 'unknown') AS source,
     count(*) AS events,
