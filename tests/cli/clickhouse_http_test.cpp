@@ -190,6 +190,14 @@ TEST_F(ClickHouseHttp, QueryParameterAndBodyAreJoinedByANewline) {
   EXPECT_EQ(commented.body, "8\n");
 }
 
+TEST_F(ClickHouseHttp, TypeNamesAreClickHouses) {
+  const Answer answer = query(
+      "SELECT toTypeName('a'), toTypeName(toDate('2020-01-02')), toTypeName(now()), "
+      "toTypeName(toUInt64(1)), toTypeName(toFloat64(1))");
+  EXPECT_EQ(answer.status, 200) << answer.body;
+  EXPECT_EQ(answer.body, "String\tDate\tDateTime\tUInt64\tFloat64\n");
+}
+
 // now() is the time the query runs, to the second, each time the same text runs again (the
 // engine reuses the prepared statement and binds the clock anew).
 TEST_F(ClickHouseHttp, NowIsTheTimeOfEachRun) {

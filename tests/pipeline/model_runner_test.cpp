@@ -433,8 +433,9 @@ TEST_F(ModelRunnerTest, AppendedSessionsSumToTheRecomputedOnes) {
   const auto models = shipped_models();
   ASSERT_GE(models.size(), 2u);
   const Model& silver = models[0];
-  const auto found = std::find_if(models.begin(), models.end(),
-                                  [](const Model& model) { return model.name == "silver.sessions"; });
+  const auto found = std::find_if(models.begin(), models.end(), [](const Model& model) {
+    return model.name == "silver.sessions";
+  });
   ASSERT_NE(found, models.end());
   const Model& sessions = *found;
   ASSERT_TRUE(sessions.appends());
