@@ -205,8 +205,6 @@ std::vector<Macro> macros() {
   add("toFloat32", "(x) AS CAST(x AS FLOAT)");
   add("toFloat64", "(x) AS CAST(x AS DOUBLE)");
   add("toString", "(x) AS CAST(x AS VARCHAR)");
-  // clickhouse_type() is the engine's mapping of DuckDB's type names (system.columns uses it).
-  add("toTypeName", "(x) AS clickhouse_type(typeof(x))");
   add("ifNull", "(x, alt) AS coalesce(x, alt)");
   add("clickhouse_is_null", "(x) AS x IS NULL");
   add("isNotNull", "(x) AS x IS NOT NULL");

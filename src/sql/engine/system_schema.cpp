@@ -94,6 +94,12 @@ std::string schema_for_database(const std::string& database) {
 
 core::Status install_system_schema(duckdb_connection connection) {
   if (auto registered = register_clickhouse_type(connection); !registered) return registered;
+  // ClickHouse's toTypeName(), defined here beside the function it needs rather than with the
+  // dialect's macros, which a DuckDB without the engine's functions also runs.
+  if (auto error =
+          duck::run(connection, "CREATE MACRO toTypeName(x) AS clickhouse_type(typeof(x))")) {
+    return core::Error{"cannot create toTypeName: " + error->message};
+  }
   std::string schema = duck::quote_identifier(kSystemSchema);
   if (auto error = duck::run(connection, "CREATE SCHEMA " + schema)) {
     return core::Error{"cannot create the system schema: " + error->message};
