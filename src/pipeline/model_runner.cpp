@@ -120,25 +120,20 @@ core::Result<lake::TableDefinition> definition_of(duckdb_connection connection,
                                                   const std::string& table_name,
                                                   const std::string& relation,
                                                   const std::string& partition_column) {
-  duck::Result described;
-  const std::string sql = fmt::format("DESCRIBE SELECT * FROM {}", relation);
-  if (duckdb_query(connection, sql.c_str(), described.out()) == DuckDBError) {
-    return core::Error{duckdb_result_error(described.get())};
-  }
+  auto described = duck::describe(connection, "SELECT * FROM " + relation);
+  if (!described) return core::Error{described.error()};
   lake::TableDefinition definition;
   definition.name = table_name;
   definition.partition_columns = {partition_column};
   bool has_partition = false;
-  for (idx_t row = 0; row < duckdb_row_count(described.get()); ++row) {
-    duck::DuckString name(duckdb_value_varchar(described.get(), 0, row));
-    duck::DuckString type(duckdb_value_varchar(described.get(), 1, row));
-    auto delta_type = lake::delta_type_of(type.get());
+  for (const auto& [name, type] : described.value()) {
+    auto delta_type = lake::delta_type_of(type);
     if (!delta_type) {
       return core::Error{
-          fmt::format("column {}: {} (cast it in the model)", name.get(), delta_type.error())};
+          fmt::format("column {}: {} (cast it in the model)", name, delta_type.error())};
     }
-    has_partition = has_partition || partition_column == name.get();
-    definition.schema.fields.push_back({name.get(), delta_type.value(), true, "{}"});
+    has_partition = has_partition || partition_column == name;
+    definition.schema.fields.push_back({name, delta_type.value(), true, "{}"});
   }
   if (!has_partition) {
     return core::Error{

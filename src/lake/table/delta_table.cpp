@@ -250,17 +250,13 @@ core::Result<CommitResult> DeltaTable::commit(CommitRequest request) {
 
 core::Status DeltaTable::check_schema(duckdb_connection connection,
                                       const std::string& select_sql) const {
-  sql::duck::Result described;
-  const std::string describe = "DESCRIBE " + select_sql;
-  if (duckdb_query(connection, describe.c_str(), described.out()) == DuckDBError) {
+  auto described = sql::duck::describe(connection, select_sql);
+  if (!described) {
     return core::Error{fmt::format("{}: the rows to write do not form a query: {}", root_.string(),
-                                   duckdb_result_error(described.get()))};
+                                   described.error())};
   }
   std::vector<std::string> seen;
-  for (idx_t row = 0; row < duckdb_row_count(described.get()); ++row) {
-    sql::duck::DuckString name(duckdb_value_varchar(described.get(), 0, row));
-    sql::duck::DuckString type(duckdb_value_varchar(described.get(), 1, row));
-    const std::string column = name ? name.get() : "";
+  for (const auto& [column, type] : described.value()) {
     const DeltaField* field = snapshot_.schema.find(column);
     if (field == nullptr) {
       return core::Error{fmt::format("{}: column {} is not in the table's schema (columns: {})",
@@ -272,7 +268,7 @@ core::Status DeltaTable::check_schema(duckdb_connection connection,
                                        return fmt::format("{}", fmt::join(names, ", "));
                                      }())};
     }
-    auto delta_type = delta_type_of(type ? type.get() : "");
+    auto delta_type = delta_type_of(type);
     if (!delta_type) {
       return core::Error{
           fmt::format("{}: column {}: {}", root_.string(), column, delta_type.error())};
@@ -280,7 +276,7 @@ core::Status DeltaTable::check_schema(duckdb_connection connection,
     if (delta_type.value() != field->type) {
       return core::Error{fmt::format("{}: column {} is {} in the table; the write has {} ({})",
                                      root_.string(), column, field->type, delta_type.value(),
-                                     type ? type.get() : "")};
+                                     type)};
     }
     seen.push_back(column);
   }

@@ -219,16 +219,11 @@ core::Status DuckdbCatalog::publish_lake_scan(const std::string& schema, const s
 }
 
 core::Result<std::string> DuckdbCatalog::described_columns(const std::string& select_sql) {
-  duck::Result described;
-  const std::string describe = "DESCRIBE " + select_sql;
-  if (duckdb_query(connection_.get(), describe.c_str(), described.out()) == DuckDBError) {
-    return core::Error{duckdb_result_error(described.get())};
-  }
+  auto described = duck::describe(connection_.get(), select_sql);
+  if (!described) return core::Error{described.error()};
   std::string columns;
-  for (idx_t row = 0; row < duckdb_row_count(described.get()); ++row) {
-    duck::DuckString column(duckdb_value_varchar(described.get(), 0, row));
-    duck::DuckString type(duckdb_value_varchar(described.get(), 1, row));
-    columns += fmt::format("{} {}\n", column ? column.get() : "", type ? type.get() : "");
+  for (const auto& column : described.value()) {
+    columns += fmt::format("{} {}\n", column.name, column.type);
   }
   return columns;
 }

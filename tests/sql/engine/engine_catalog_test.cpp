@@ -297,7 +297,7 @@ TEST_F(EngineCatalogTest, LakeScansFollowCommitsWithoutReplacingTheirView) {
   ASSERT_TRUE(publish({ten}));
   EXPECT_EQ(query(count).column(0).i64.at(0), 10);
 
-  // The scan SQL is still held to the lake directory when it is bound.
+  // A snapshot naming a file outside the lake is refused, and the table keeps the scan it had.
   EXPECT_FALSE(catalog.publish_file_snapshot("bronze", "events",
                                              "SELECT * FROM read_csv('/etc/passwd')",
                                              {lake_.path() / ".." / "passwd"}, false));

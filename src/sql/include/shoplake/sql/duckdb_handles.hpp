@@ -120,6 +120,29 @@ inline std::optional<StatementError> run(duckdb_connection connection, const std
   return error_of(result);
 }
 
+// A column of a query's result, as DuckDB's DESCRIBE names it and its type.
+struct DescribedColumn {
+  std::string name;
+  std::string type;  // DuckDB's name, e.g. "TIMESTAMP WITH TIME ZONE", "DECIMAL(18,2)"
+};
+
+// The columns `select_sql` returns, in order; DuckDB's message when it does not form a query.
+inline core::Result<std::vector<DescribedColumn>> describe(duckdb_connection connection,
+                                                           const std::string& select_sql) {
+  Result described;
+  const std::string sql = "DESCRIBE " + select_sql;
+  if (duckdb_query(connection, sql.c_str(), described.out()) != DuckDBSuccess) {
+    return core::Error{error_of(described).message};
+  }
+  std::vector<DescribedColumn> columns;
+  for (idx_t row = 0; row < duckdb_row_count(described.get()); ++row) {
+    DuckString name(duckdb_value_varchar(described.get(), 0, row));
+    DuckString type(duckdb_value_varchar(described.get(), 1, row));
+    columns.push_back({name ? name.get() : "", type ? type.get() : ""});
+  }
+  return columns;
+}
+
 // Runs a trusted statement prepared once (BEGIN, ROLLBACK on every query: their parse and
 // planning cost more than running them); prepares it into `prepared` on first use.
 inline std::optional<StatementError> run_prepared(duckdb_connection connection,
