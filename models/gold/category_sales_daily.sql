@@ -1,5 +1,5 @@
 -- gold.category_sales_daily(event_date, category, units_sold, category_revenue)
--- inputs: silver.events
+-- inputs: silver.purchases
 -- partition: event_date
 -- window_days: 0
 -- expect: not_null(event_date, category, units_sold, category_revenue)
@@ -12,7 +12,6 @@ SELECT
     category,
     CAST(sum(quantity) AS BIGINT) AS units_sold,
     round(sum(price * quantity), 2) AS category_revenue
-FROM silver_events
-WHERE event_type = 'purchase'
+FROM silver_purchases
 GROUP BY event_date, category
 ORDER BY event_date, category

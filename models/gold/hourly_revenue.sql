@@ -1,5 +1,5 @@
 -- gold.hourly_revenue(event_date, hour, revenue, orders, units_sold)
--- inputs: silver.events
+-- inputs: silver.purchases
 -- partition: event_date
 -- window_days: 0
 -- expect: not_null(event_date, hour, revenue, orders, units_sold)
@@ -15,7 +15,6 @@ SELECT
     round(sum(price * quantity), 2) AS revenue,
     count(DISTINCT order_id) AS orders,
     CAST(sum(quantity) AS BIGINT) AS units_sold
-FROM silver_events
-WHERE event_type = 'purchase'
+FROM silver_purchases
 GROUP BY ALL
 ORDER BY event_date, hour

@@ -1,5 +1,5 @@
 -- gold.revenue_daily(event_date, total_revenue, total_purchases, avg_order_value)
--- inputs: silver.events
+-- inputs: silver.sessions, silver.purchases
 -- partition: event_date
 -- window_days: 0
 -- expect: not_null(event_date, total_revenue, total_purchases, avg_order_value)
@@ -8,15 +8,17 @@
 -- expect warn: range(avg_order_value, 0, 10000)
 -- A purchase of several products is several purchase events sharing one order_id, so
 -- total_purchases counts orders (distinct order_id) and avg_order_value is revenue per order.
--- Every day with events gets a row, a day without purchases with zeros. Money is rounded to
--- cents once, here, so that every reader adds up the same numbers.
+-- Every day with events gets a row, a day without purchases with zeros: the days are those of
+-- silver.sessions (every event has a session), the money that of silver.purchases. Money is
+-- rounded to cents once, here, so that every reader adds up the same numbers.
 WITH daily AS (
     SELECT
-        event_date,
-        coalesce(sum(price * quantity) FILTER (WHERE event_type = 'purchase'), 0) AS revenue,
-        count(DISTINCT order_id) FILTER (WHERE event_type = 'purchase') AS orders
-    FROM silver_events
-    GROUP BY event_date
+        days.event_date,
+        coalesce(sum(price * quantity), 0) AS revenue,
+        count(DISTINCT order_id) AS orders
+    FROM (SELECT DISTINCT event_date FROM silver_sessions) AS days
+    LEFT JOIN silver_purchases USING (event_date)
+    GROUP BY days.event_date
 )
 SELECT
     event_date,

@@ -75,6 +75,18 @@ new_sessionless AS (
     FROM bronze_events
     WHERE nullif(trim_spaces(session_id), '') IS NULL
 ),
+-- The derived sessions silver already holds, read once for the two uses below (typed, for the
+-- untyped NULLs that previous_output is when the days are recomputed).
+written_derived AS MATERIALIZED (
+    SELECT
+        CAST(event_date AS DATE) AS event_date,
+        CAST(event_id AS VARCHAR) AS event_id,
+        CAST(user_id AS VARCHAR) AS user_id,
+        CAST(event_time AS TIMESTAMPTZ) AS event_time,
+        CAST(session_id AS VARCHAR) AS session_id
+    FROM previous_output
+    WHERE session_derived
+),
 sessionless AS (
     SELECT
         log_offset,
@@ -84,8 +96,7 @@ sessionless AS (
         CAST(NULL AS VARCHAR) AS known_session,
         CAST(NULL AS TIMESTAMPTZ) AS anchor_time
     FROM new_sessionless
-    ANTI JOIN (SELECT event_date, event_id FROM previous_output WHERE session_derived)
-        USING (event_date, event_id)
+    ANTI JOIN (SELECT event_date, event_id FROM written_derived) USING (event_date, event_id)
     UNION ALL
     SELECT
         NULL,
@@ -94,8 +105,8 @@ sessionless AS (
         arg_max(event_id, event_time),
         CAST(arg_max(session_id, event_time) AS VARCHAR),
         max(event_time)
-    FROM previous_output
-    WHERE session_derived AND user_id IN (SELECT user_id FROM new_sessionless)
+    FROM written_derived
+    WHERE user_id IN (SELECT user_id FROM new_sessionless)
     GROUP BY user_id
 ),
 marked AS (

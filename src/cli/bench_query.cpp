@@ -258,24 +258,28 @@ fs::path table_file(const fs::path& lake, const TableSpec& table) {
   return lake / table.schema / table.name / "part-00000.parquet";
 }
 
-// Events -> silver_events -> silver_sessions (models/silver/sessions.sql) -> the six gold tables
-// (models/gold/*.sql), each one Parquet file in the lake.
+// Events -> silver_events -> silver_sessions and silver_purchases (models/silver/) -> the gold
+// tables (models/gold/*.sql), each one Parquet file in the lake.
 void build_gold_tables(const fs::path& events, const fs::path& models, const fs::path& lake) {
   Builder duck;
   // Silver as the batch pipeline will define it: typed, with event_date. The simulator's event
   // ids are unique, so the deduplication silver does is left out here.
   duck.run(fmt::format(
-      "CREATE TABLE silver_events AS SELECT event_id, event_type, ts, user_id, session_id, "
+      "CREATE TABLE silver_events AS SELECT event_id, event_type, ts AS event_time, user_id, "
+      "session_id, "
       "source, product_id, category, price, quantity, order_id, coalesce(currency, 'USD') AS "
       "currency, CAST(ts AS DATE) AS event_date FROM read_ndjson('{}/*.ndjson', columns = "
       "{{event_id: 'VARCHAR', event_type: 'VARCHAR', ts: 'TIMESTAMP', user_id: 'VARCHAR', "
       "session_id: 'VARCHAR', source: 'VARCHAR', product_id: 'VARCHAR', category: 'VARCHAR', "
       "price: 'DOUBLE', quantity: 'INTEGER', order_id: 'VARCHAR', currency: 'VARCHAR'}})",
       events.string()));
-  // needs_recompute steers the pipeline's appending runs; silver.sessions has no such column.
-  duck.run(fmt::format(
-      "CREATE TABLE silver_sessions AS SELECT * EXCLUDE (needs_recompute) FROM (\n{}\n)",
-      pipeline::without_final_semicolon(read_text(models / "silver" / "sessions.sql"))));
+  // needs_recompute steers the pipeline's appending runs; the silver tables have no such column.
+  for (const char* table : {"sessions", "purchases"}) {
+    duck.run(fmt::format(
+        "CREATE TABLE silver_{} AS SELECT * EXCLUDE (needs_recompute) FROM (\n{}\n)", table,
+        pipeline::without_final_semicolon(
+            read_text(models / "silver" / (std::string(table) + ".sql")))));
+  }
   for (const auto& table : table_specs()) {
     if (table.schema != "gold") continue;
     const std::string select =

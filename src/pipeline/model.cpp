@@ -196,11 +196,11 @@ std::string without_final_semicolon(std::string sql) {
 // floored, before 1970 too.
 std::span<const char* const> model_function_definitions() {
   static constexpr const char* kDefinitions[] = {
-      "CREATE OR REPLACE TEMP MACRO utc_date(t) AS DATE '1970-01-01' + CAST((epoch_us(t) - "
+      "CREATE OR REPLACE MACRO utc_date(t) AS DATE '1970-01-01' + CAST((epoch_us(t) - "
       "(epoch_us(t) % 86400000000 + 86400000000) % 86400000000) // 86400000000 AS INTEGER)",
-      "CREATE OR REPLACE TEMP MACRO utc_hour(t) AS CAST((epoch_us(t) % 86400000000 + "
+      "CREATE OR REPLACE MACRO utc_hour(t) AS CAST((epoch_us(t) % 86400000000 + "
       "86400000000) % 86400000000 // 3600000000 AS INTEGER)",
-      "CREATE OR REPLACE TEMP MACRO trim_spaces(s) AS CASE WHEN prefix(s, ' ') OR suffix(s, ' ') "
+      "CREATE OR REPLACE MACRO trim_spaces(s) AS CASE WHEN prefix(s, ' ') OR suffix(s, ' ') "
       "THEN trim(s) ELSE s END",
   };
   return kDefinitions;

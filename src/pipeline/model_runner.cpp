@@ -157,6 +157,7 @@ struct ModelRunner::State {
   TableCommitListener listener;
   std::mutex mutex;
   std::map<std::string, duckdb_connection> running;  // by model: the connection of its run
+  bool database_prepared = false;
   // The tables' snapshots as last seen, by root: catching up with a few commits costs far less
   // than loading a table again from its checkpoint, which every run of every model would.
   std::mutex snapshots_mutex;
@@ -190,6 +191,29 @@ struct ModelRunner::State {
   void remember(const lake::Snapshot& snapshot) {
     const std::lock_guard lock(snapshots_mutex);
     snapshots.insert_or_assign(snapshot.table_root, snapshot);
+  }
+
+  // What every model's run expects of the lake's DuckDB, set up once: ten models an hour would
+  // otherwise pay a few statements each for it.
+  core::Status prepare_database() {
+    const std::lock_guard lock(mutex);
+    if (database_prepared) return core::ok_status();
+    auto connection = parquet.connect();
+    if (!connection) return core::Error{connection.error()};
+    // A model's joins run as written: the right side is the one hashed (as in ClickHouse).
+    // DuckDB's guess from estimates hashed the wide new rows of silver instead of the few ids
+    // they are checked against, a third of the append's time. Nothing else joins in the lake's
+    // DuckDB.
+    if (auto kept = execute(connection.value().get(),
+                            "SET GLOBAL disabled_optimizers = 'build_side_probe_side'");
+        !kept) {
+      return kept;
+    }
+    for (const char* function : model_function_definitions()) {
+      if (auto created = execute(connection.value().get(), function); !created) return created;
+    }
+    database_prepared = true;
+    return core::ok_status();
   }
 
   core::Result<lake::CommitResult> write(duckdb_connection connection,
@@ -273,7 +297,8 @@ struct ModelRunner::State {
 
 ModelRunner::ModelRunner(std::filesystem::path lake_directory, lake::ParquetIo& parquet,
                          TableCommitListener listener)
-    : state_(new State{std::move(lake_directory), parquet, std::move(listener), {}, {}, {}, {}}) {}
+    : state_(new State{
+          std::move(lake_directory), parquet, std::move(listener), {}, {}, false, {}, {}}) {}
 
 ModelRunner::~ModelRunner() = default;
 
@@ -372,19 +397,10 @@ core::Result<TaskOutcome> ModelRunner::run(const Model& model, const TaskRequest
     return outcome;
   }
 
+  if (auto prepared = state_->prepare_database(); !prepared) return fail(prepared.error());
   auto connection = state_->parquet.connect();
   if (!connection) return fail(connection.error());
   duckdb_connection handle = connection.value().get();
-  // A model's joins run as written: the right side is the one hashed (as in ClickHouse). DuckDB's
-  // guess from estimates hashed the wide new rows of silver instead of the few ids they are
-  // checked against, a third of the append's time. The setting is global to the lake's DuckDB,
-  // in which nothing else joins.
-  if (auto kept = execute(handle, "SET disabled_optimizers = 'build_side_probe_side'"); !kept) {
-    return fail(kept.error());
-  }
-  for (const char* function : model_function_definitions()) {
-    if (auto created = execute(handle, function); !created) return fail(created.error());
-  }
   {
     const std::lock_guard lock(state_->mutex);
     state_->running[model.name] = handle;

@@ -95,10 +95,10 @@ TEST(Pipeline, HistoryOnAnEmptyDirectoryThenTheDagFromRestSqlAndTheCli) {
   ASSERT_TRUE(dag["last_run"].is_object()) << dag.dump();
   EXPECT_EQ(dag["last_run"]["run_type"], "history");
   EXPECT_EQ(dag["last_run"]["state"], "success");
-  // silver.events, silver.sessions, eight gold tables, reconcile
-  ASSERT_EQ(dag["tasks"].size(), 11u);
+  // silver.events, silver.sessions, silver.purchases, eight gold tables, reconcile
+  ASSERT_EQ(dag["tasks"].size(), 12u);
   EXPECT_EQ(dag["tasks"][0]["task"], "silver.events");
-  EXPECT_EQ(dag["tasks"][10]["task"], "reconcile");
+  EXPECT_EQ(dag["tasks"][11]["task"], "reconcile");
 
   // Three days (two full, from a minute two days ago to now), every event in silver once.
   EXPECT_EQ(query_rows(port, "SELECT count(*) FROM gold.revenue_daily"), R"([["3"]])");
@@ -109,7 +109,7 @@ TEST(Pipeline, HistoryOnAnEmptyDirectoryThenTheDagFromRestSqlAndTheCli) {
   EXPECT_EQ(query_rows(port,
                        "SELECT count(*), count(*) FILTER (WHERE state = 'success') FROM "
                        "meta.task_runs"),
-            R"([["11","11"]])");
+            R"([["12","12"]])");
   EXPECT_EQ(query_rows(port, "SELECT DISTINCT kpi FROM meta.reconciliation ORDER BY 1"),
             R"([["events"],["orders"],["revenue"]])");
 

@@ -236,7 +236,7 @@ void expect_gold_equals(ModelRunnerTest& test, const GoldRecount& expected) {
 
 TEST_F(ModelRunnerTest, GoldEqualsAnIndependentRecountWithDuplicatesAndLateEvents) {
   const auto models = shipped_models();
-  ASSERT_EQ(models.size(), 10u);
+  ASSERT_EQ(models.size(), 11u);
   EXPECT_EQ(models.front().name, "silver.events");
 
   // Three days (22:00 on the first to 02:00 on the third), then duplicates: every 40th event
@@ -251,7 +251,7 @@ TEST_F(ModelRunnerTest, GoldEqualsAnIndependentRecountWithDuplicatesAndLateEvent
   }
   land(arrivals);
   auto outcomes = run_models(models);
-  ASSERT_EQ(outcomes.size(), 10u);
+  ASSERT_EQ(outcomes.size(), 11u);
   EXPECT_EQ(outcomes["silver.events"].dates.size(), 3u);
   GoldRecount expected = testing::recount_gold(arrivals);
   EXPECT_GT(expected.duplicates_dropped, 2000);
@@ -428,17 +428,23 @@ TEST_F(ModelRunnerTest, AppendingGivesTheRowsARecomputeGives) {
 }
 
 // silver.sessions appends a row per session for each run's new events: summed, they are the
-// rows a recompute of the days writes.
-TEST_F(ModelRunnerTest, AppendedSessionsSumToTheRecomputedOnes) {
+// rows a recompute of the days writes. silver.purchases appends each run's new purchases: the
+// same rows as a recompute.
+TEST_F(ModelRunnerTest, AppendedSessionsAndPurchasesAreTheRecomputedOnes) {
   const auto models = shipped_models();
-  ASSERT_GE(models.size(), 2u);
+  ASSERT_GE(models.size(), 3u);
   const Model& silver = models[0];
-  const auto found = std::find_if(models.begin(), models.end(), [](const Model& model) {
-    return model.name == "silver.sessions";
-  });
-  ASSERT_NE(found, models.end());
-  const Model& sessions = *found;
+  const auto model_named = [&models](const std::string& name) -> const Model* {
+    const auto found = std::find_if(models.begin(), models.end(),
+                                    [&name](const Model& model) { return model.name == name; });
+    return found == models.end() ? nullptr : &*found;
+  };
+  ASSERT_NE(model_named("silver.sessions"), nullptr);
+  ASSERT_NE(model_named("silver.purchases"), nullptr);
+  const Model& sessions = *model_named("silver.sessions");
+  const Model& purchases = *model_named("silver.purchases");
   ASSERT_TRUE(sessions.appends());
+  ASSERT_TRUE(purchases.appends());
 
   // The second batch continues the first one's sessions: the same shop, the next hours.
   const std::vector<core::Event> events = simulate(31, kStartMs, 10, 2);
@@ -448,14 +454,18 @@ TEST_F(ModelRunnerTest, AppendedSessionsSumToTheRecomputedOnes) {
   ASSERT_NE(split, events.end());
   land(std::vector<core::Event>(events.begin(), split));
   ASSERT_TRUE(runner_->run(silver, {}));
-  auto first = runner_->run(sessions, {});
-  ASSERT_TRUE(first) << first.error();
-  EXPECT_FALSE(first.value().appended);
+  for (const Model* model : {&sessions, &purchases}) {
+    auto first = runner_->run(*model, {});
+    ASSERT_TRUE(first) << first.error();
+    EXPECT_FALSE(first.value().appended) << model->name;
+  }
   land(std::vector<core::Event>(split, events.end()));
   ASSERT_TRUE(runner_->run(silver, {}));
-  auto second = runner_->run(sessions, {});
-  ASSERT_TRUE(second) << second.error();
-  EXPECT_TRUE(second.value().appended);
+  for (const Model* model : {&sessions, &purchases}) {
+    auto second = runner_->run(*model, {});
+    ASSERT_TRUE(second) << second.error();
+    EXPECT_TRUE(second.value().appended) << model->name;
+  }
 
   const std::string summed =
       "SELECT event_date, session_id, user_id, source, sum(events), sum(views), sum(carts), "
@@ -475,6 +485,14 @@ TEST_F(ModelRunnerTest, AppendedSessionsSumToTheRecomputedOnes) {
   EXPECT_EQ(recomputed, appended);
   EXPECT_EQ(query("silver.sessions", "SELECT sum(events) FROM t")[0][0],
             query("silver.events", "SELECT count(*) FROM t")[0][0]);
+
+  const std::string every_purchase = "SELECT * FROM t ORDER BY event_id";
+  const auto appended_purchases = query("silver.purchases", every_purchase);
+  ASSERT_GT(appended_purchases.size(), 10u);
+  EXPECT_EQ(std::to_string(appended_purchases.size()),
+            query("silver.events", "SELECT count(*) FROM t WHERE event_type = 'purchase'")[0][0]);
+  ASSERT_TRUE(runner_->run(purchases, everything));
+  EXPECT_EQ(query("silver.purchases", every_purchase), appended_purchases);
 }
 
 // Bronze compacted between two runs: the files the new rows were added in are gone from the

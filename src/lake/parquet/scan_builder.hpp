@@ -19,9 +19,11 @@
 namespace shoplake::lake::parquet_detail {
 
 // A data file's top-level columns as its footer has them: lower-cased names (DuckDB binds names
-// ignoring case) and, among them, the timestamps without a time zone. Both sorted.
+// ignoring case), sorted, with the DuckDB type of each, and among them the timestamps without a
+// time zone, sorted.
 struct FileShape {
   std::vector<std::string> columns;
+  std::vector<std::string> column_types;  // of columns[i]
   std::vector<std::string> naive_timestamps;
   bool operator==(const FileShape&) const = default;
 };

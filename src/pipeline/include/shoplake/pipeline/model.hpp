@@ -74,7 +74,7 @@ inline constexpr std::string_view kPreviousOutputRelation = "previous_output";
 // A model's SQL without its final ';' and trailing blanks, to be wrapped in a subquery.
 std::string without_final_semicolon(std::string sql);
 
-// The statements that define, on a model's DuckDB connection, the functions every model may
+// The statements that define, in the DuckDB that runs the models, the functions every model may
 // call besides its inputs: utc_date(t), utc_hour(t) and trim_spaces(s) (docs/PIPELINE.md).
 std::span<const char* const> model_function_definitions();
 
