@@ -14,6 +14,7 @@
 #include "shoplake/lake/delta_table.hpp"
 #include "shoplake/lake/lake_catalog.hpp"
 #include "shoplake/pipeline/dates.hpp"
+#include "shoplake/sql/chunk_scan.hpp"
 #include "shoplake/sql/duckdb_handles.hpp"
 
 namespace shoplake::pipeline {
@@ -22,7 +23,10 @@ namespace {
 namespace fs = std::filesystem;
 namespace duck = sql::duck;
 
+// The model's output as the run reads it: a view over the rows held in memory, or over
+// kOutputStorageTable.
 constexpr const char* kOutputTable = "model_output";
+constexpr const char* kOutputStorageTable = "model_output_rows";
 constexpr const char* kModelDaysMacro = "in_model_days";
 
 struct InputRead {
@@ -155,6 +159,7 @@ struct ModelRunner::State {
   fs::path lake_directory;
   lake::ParquetIo& parquet;
   TableCommitListener listener;
+  std::int64_t max_input_rows_of_held_output;
   std::mutex mutex;
   std::map<std::string, duckdb_connection> running;  // by model: the connection of its run
   bool database_prepared = false;
@@ -211,6 +216,9 @@ struct ModelRunner::State {
     }
     for (const char* function : model_function_definitions()) {
       if (auto created = execute(connection.value().get(), function); !created) return created;
+    }
+    if (auto registered = sql::register_chunk_scan(connection.value().get()); !registered) {
+      return registered;
     }
     database_prepared = true;
     return core::ok_status();
@@ -296,9 +304,16 @@ struct ModelRunner::State {
 };
 
 ModelRunner::ModelRunner(std::filesystem::path lake_directory, lake::ParquetIo& parquet,
-                         TableCommitListener listener)
-    : state_(new State{
-          std::move(lake_directory), parquet, std::move(listener), {}, {}, false, {}, {}}) {}
+                         TableCommitListener listener, std::int64_t max_input_rows_of_held_output)
+    : state_(new State{std::move(lake_directory),
+                       parquet,
+                       std::move(listener),
+                       max_input_rows_of_held_output,
+                       {},
+                       {},
+                       false,
+                       {},
+                       {}}) {}
 
 ModelRunner::~ModelRunner() = default;
 
@@ -435,12 +450,29 @@ core::Result<TaskOutcome> ModelRunner::run(const Model& model, const TaskRequest
   // keeps DuckDB from pushing the day filter into the model, where it would rewrite joins and
   // windows into a slower plan (twice the time for silver); the inputs hold only the days needed.
   const std::string partition = duck::quote_identifier(model.partition_column);
-  const auto compute = [&](const std::set<std::int64_t>& model_days) {
-    return execute(handle,
-                   fmt::format("CREATE OR REPLACE TEMP TABLE {} AS SELECT * FROM (SELECT * FROM "
-                               "(\n{}\n) OFFSET 0) WHERE {} IN ({}) OR {} IS NULL",
-                               kOutputTable, without_final_semicolon(model.sql), partition,
-                               date_list(model_days), partition));
+  std::unique_ptr<sql::ResultChunks> held_output;
+  std::unique_ptr<sql::ChunkScan> held_output_scan;
+  const auto compute = [&](const std::set<std::int64_t>& model_days) -> core::Status {
+    const std::string select = fmt::format(
+        "SELECT * FROM (SELECT * FROM (\n{}\n) OFFSET 0) WHERE {} IN ({}) OR {} IS NULL",
+        without_final_semicolon(model.sql), partition, date_list(model_days), partition);
+    held_output_scan.reset();
+    held_output.reset();
+    if (outcome.rows_in > state_->max_input_rows_of_held_output) {
+      if (auto stored = execute(handle, fmt::format("CREATE OR REPLACE TEMP TABLE {} AS {}",
+                                                    kOutputStorageTable, select));
+          !stored) {
+        return stored;
+      }
+      return execute(handle, fmt::format("CREATE OR REPLACE TEMP VIEW {} AS FROM {}", kOutputTable,
+                                         kOutputStorageTable));
+    }
+    duck::Result result;
+    if (auto computed = execute(handle, select, result); !computed) return computed;
+    held_output = sql::ResultChunks::take(std::move(result));
+    held_output_scan = std::make_unique<sql::ChunkScan>(*held_output);
+    return execute(handle, fmt::format("CREATE OR REPLACE TEMP VIEW {} AS {}", kOutputTable,
+                                       held_output_scan->select_sql()));
   };
 
   WriteMode mode = WriteMode::replace_days;

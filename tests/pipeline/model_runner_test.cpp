@@ -280,6 +280,27 @@ TEST_F(ModelRunnerTest, GoldEqualsAnIndependentRecountWithDuplicatesAndLateEvent
   expect_gold_equals(*this, testing::recount_gold(arrivals));
 }
 
+// A run holds a small model output as its query's result and stores a large one in a temporary
+// table: both write the same rows.
+TEST_F(ModelRunnerTest, AnOutputHeldOrStoredInATableWritesTheSameRows) {
+  const auto models = shipped_models();
+  land(simulate(41, kStartMs, 6, 2));
+  run_models(models);
+  std::map<std::string, std::vector<Row>> held;
+  for (const Model& model : models) {
+    held[model.name] = query(model.name, "SELECT * FROM t ORDER BY ALL");
+    EXPECT_FALSE(held[model.name].empty()) << model.name;
+  }
+
+  runner_ = std::make_unique<ModelRunner>(lake_directory(), *parquet_, TableCommitListener{}, 0);
+  TaskRequest everything;
+  everything.full_refresh = true;
+  run_models(models, everything);
+  for (const Model& model : models) {
+    EXPECT_EQ(query(model.name, "SELECT * FROM t ORDER BY ALL"), held[model.name]) << model.name;
+  }
+}
+
 TEST_F(ModelRunnerTest, ARerunChangesNothing) {
   const auto models = shipped_models();
   land(simulate(5, kStartMs, 4, 2));

@@ -1,127 +1,29 @@
 #include "staged_rows.hpp"
 
-#include <fmt/format.h>
-
-#include <algorithm>
-#include <atomic>
 #include <cstring>
-#include <mutex>
-#include <unordered_map>
 
 #include "shoplake/sql/duckdb_handles.hpp"
 
 namespace shoplake::lake {
-namespace {
-
-constexpr const char* kFunctionName = "shoplake_staged_rows";
-
-// Live batches by key: the table function finds its rows here at bind time.
-struct Registry {
-  std::mutex mutex;
-  std::unordered_map<std::int64_t, StagedRows*> batches;
-  std::atomic<std::int64_t> next_key{1};
-};
-
-Registry& registry() {
-  static Registry instance;
-  return instance;
-}
-
-// Shared by the threads of one scan: each call takes the next chunk, so COPY encodes on every
-// thread (a single-threaded source would make the whole pipeline single-threaded).
-struct ScanState {
-  std::atomic<std::size_t> next_chunk{0};
-};
-
-void bind_staged_rows(duckdb_bind_info info) {
-  sql::duck::Value key_value(duckdb_bind_get_parameter(info, 0));
-  const std::int64_t key = duckdb_get_int64(key_value.get());
-  StagedRows* batch = nullptr;
-  {
-    std::lock_guard lock(registry().mutex);
-    auto found = registry().batches.find(key);
-    if (found != registry().batches.end()) batch = found->second;
-  }
-  if (batch == nullptr) {
-    duckdb_bind_set_error(info, fmt::format("staged batch {} is gone", key).c_str());
-    return;
-  }
-  for (const StagingColumn& column : batch->columns()) {
-    sql::duck::LogicalType type(duckdb_create_logical_type(column.type));
-    duckdb_bind_add_result_column(info, column.name.c_str(), type.get());
-  }
-  duckdb_bind_set_bind_data(info, batch, nullptr);
-}
-
-void init_staged_rows(duckdb_init_info info) {
-  auto* batch = static_cast<StagedRows*>(duckdb_init_get_bind_data(info));
-  duckdb_init_set_max_threads(info, std::max<idx_t>(1, batch->chunks().size()));
-  duckdb_init_set_init_data(info, new ScanState,
-                            [](void* data) { delete static_cast<ScanState*>(data); });
-}
-
-void scan_staged_rows(duckdb_function_info info, duckdb_data_chunk output) {
-  auto* batch = static_cast<StagedRows*>(duckdb_function_get_bind_data(info));
-  auto& state = *static_cast<ScanState*>(duckdb_function_get_init_data(info));
-  const auto& chunks = batch->chunks();
-  std::size_t index = state.next_chunk.fetch_add(1);
-  while (index < chunks.size() && duckdb_data_chunk_get_size(chunks[index]) == 0) {
-    index = state.next_chunk.fetch_add(1);
-  }
-  if (index >= chunks.size()) {
-    duckdb_data_chunk_set_size(output, 0);
-    return;
-  }
-  duckdb_data_chunk source = chunks[index];
-  for (idx_t column = 0; column < batch->columns().size(); ++column) {
-    duckdb_vector_reference_vector(duckdb_data_chunk_get_vector(output, column),
-                                   duckdb_data_chunk_get_vector(source, column));
-  }
-  duckdb_data_chunk_set_size(output, duckdb_data_chunk_get_size(source));
-}
-
-}  // namespace
 
 StagedRows::StagedRows(std::vector<StagingColumn> columns)
-    : columns_(std::move(columns)), key_(registry().next_key.fetch_add(1)) {
+    : columns_(std::move(columns)), scan_(std::make_unique<sql::ChunkScan>(*this)) {
   capacity_ = duckdb_vector_size();
   start_chunk();
-  std::lock_guard lock(registry().mutex);
-  registry().batches[key_] = this;
 }
 
 StagedRows::~StagedRows() {
-  {
-    std::lock_guard lock(registry().mutex);
-    registry().batches.erase(key_);
-  }
+  // No query can find the rows once the scan is gone; then they are freed.
+  scan_.reset();
   for (auto& chunk : chunks_) duckdb_destroy_data_chunk(&chunk);
 }
 
 core::Status StagedRows::register_function(duckdb_connection connection) {
-  // A function of that name is already in this database: registered by an earlier writer.
-  sql::duck::Result probe;
-  const std::string exists =
-      fmt::format("SELECT 1 FROM duckdb_functions() WHERE function_name = '{}'", kFunctionName);
-  if (duckdb_query(connection, exists.c_str(), probe.out()) == DuckDBSuccess &&
-      duckdb_row_count(probe.get()) > 0) {
-    return core::ok_status();
-  }
-  sql::duck::TableFunction function(duckdb_create_table_function());
-  duckdb_table_function_set_name(function.get(), kFunctionName);
-  sql::duck::LogicalType bigint(duckdb_create_logical_type(DUCKDB_TYPE_BIGINT));
-  duckdb_table_function_add_parameter(function.get(), bigint.get());
-  duckdb_table_function_set_bind(function.get(), bind_staged_rows);
-  duckdb_table_function_set_init(function.get(), init_staged_rows);
-  duckdb_table_function_set_function(function.get(), scan_staged_rows);
-  if (duckdb_register_table_function(connection, function.get()) != DuckDBSuccess) {
-    return core::Error{"cannot register the staged rows function"};
-  }
-  return core::ok_status();
+  return sql::register_chunk_scan(connection);
 }
 
-std::string StagedRows::select_sql() const {
-  return fmt::format("SELECT * FROM {}({})", kFunctionName, key_);
+sql::duck::LogicalType StagedRows::column_type(std::size_t column) const {
+  return sql::duck::LogicalType(duckdb_create_logical_type(columns_[column].type));
 }
 
 void StagedRows::start_chunk() {

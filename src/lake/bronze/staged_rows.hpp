@@ -1,7 +1,7 @@
 // Rows of a batch built in place in DuckDB data chunks (2048 rows each), which a query reads back
-// through the table function shoplake_staged_rows(key) without a copy: the chunks' vectors are
-// referenced, not copied, so staging costs a store per value and nothing more (a temporary table
-// cost as much as writing the Parquet: DuckDB compresses and rescans its storage).
+// through sql::ChunkScan (shoplake_chunks(key)) without a copy, so staging costs a store per value
+// and nothing more (a temporary table cost as much as writing the Parquet: DuckDB compresses and
+// rescans its storage).
 #pragma once
 
 #include <duckdb.h>
@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "shoplake/core/result.hpp"
+#include "shoplake/sql/chunk_scan.hpp"
 
 namespace shoplake::lake {
 
@@ -22,14 +23,15 @@ struct StagingColumn {
   duckdb_type type;  // VARCHAR, BIGINT, INTEGER, DOUBLE, DATE, TIMESTAMP_TZ
 };
 
-class StagedRows {
+class StagedRows : public sql::ChunkSource {
  public:
   explicit StagedRows(std::vector<StagingColumn> columns);
-  ~StagedRows();
+  ~StagedRows() override;
   StagedRows(const StagedRows&) = delete;
   StagedRows& operator=(const StagedRows&) = delete;
 
-  // Registers shoplake_staged_rows on the connection's database (once per database).
+  // Registers the table function that reads staged rows on the connection's database (once per
+  // database).
   static core::Status register_function(duckdb_connection connection);
 
   // Setters for the current row; a column not set in a row is NULL.
@@ -42,8 +44,8 @@ class StagedRows {
   void end_row();
 
   std::uint64_t rows() const { return rows_; }
-  // `SELECT * FROM shoplake_staged_rows(<key>)`: every row staged so far, while this lives.
-  std::string select_sql() const;
+  // Every row staged so far, while this lives.
+  std::string select_sql() const { return scan_->select_sql(); }
   // Empties the rows and keeps the memory this batch used for the next one: in this VM the first
   // write to each fresh page is a fault in the hypervisor, which made the staging's first store
   // to each slot nine tenths of its cost. What this batch did not use is freed, so the memory
@@ -52,7 +54,10 @@ class StagedRows {
 
   const std::vector<StagingColumn>& columns() const { return columns_; }
   // The filled chunks, the last one sized to its rows (for the table function).
-  std::span<const duckdb_data_chunk> chunks() const;
+  std::span<const duckdb_data_chunk> chunks() const override;
+  std::size_t column_count() const override { return columns_.size(); }
+  std::string column_name(std::size_t column) const override { return columns_[column].name; }
+  sql::duck::LogicalType column_type(std::size_t column) const override;
 
  private:
   void start_chunk();
@@ -64,7 +69,7 @@ class StagedRows {
   };
 
   std::vector<StagingColumn> columns_;
-  std::int64_t key_ = 0;
+  std::unique_ptr<sql::ChunkScan> scan_;
   std::vector<duckdb_data_chunk> chunks_;  // those in use first, then kept ones
   std::size_t chunks_used_ = 0;
   std::vector<void*> data_;  // of the current chunk's vectors

@@ -59,10 +59,16 @@ using TableCommitListener = std::function<void(const std::string& layer, const s
 // The txn appId recording which version of `input` the table of `model` was computed from.
 std::string progress_app_id(const std::string& model, const std::string& input);
 
+// A run computes the model's output once, then checks and writes it. An output computed from at
+// most this many input rows is held as its query's result (nothing copied; read on every thread),
+// a larger one in a temporary table, which DuckDB can spill to disk within its memory limit.
+inline constexpr std::int64_t kMaxInputRowsOfHeldOutput = 1'000'000;
+
 class ModelRunner {
  public:
   ModelRunner(std::filesystem::path lake_directory, lake::ParquetIo& parquet,
-              TableCommitListener listener = {});
+              TableCommitListener listener = {},
+              std::int64_t max_input_rows_of_held_output = kMaxInputRowsOfHeldOutput);
   ~ModelRunner();
 
   // Errors name the model and what failed: a query (with DuckDB's message), an expectation of
