@@ -152,8 +152,9 @@ std::string progress_app_id(const std::string& model, const std::string& input) 
   return fmt::format("shoplake.pipeline:{}<{}", model, input);
 }
 
-// How a run writes the model's output: replacing the days it recomputed, or appending rows.
-enum class WriteMode { replace_days, append };
+// How a run writes the model's output: replacing the days it recomputed, appending rows, or
+// replacing the whole table under the output's columns (they changed since it was written).
+enum class WriteMode { replace_days, append, replace_table_definition };
 
 struct ModelRunner::State {
   fs::path lake_directory;
@@ -233,12 +234,13 @@ struct ModelRunner::State {
     if (!location) return core::Error{location.error()};
     auto definition = definition_of(connection, table_name, relation, partition_column);
     if (!definition) return core::Error{definition.error()};
-    const auto known = fs::exists(location.value().root / "_delta_log")
-                           ? known_snapshot(location.value().root)
-                           : std::nullopt;
-    auto table = known ? lake::DeltaTable::open_from(*known, definition.value(), parquet)
-                       : lake::DeltaTable::open_or_create(location.value().root, definition.value(),
-                                                          parquet);
+    const bool exists = fs::exists(location.value().root / "_delta_log");
+    const auto known = exists ? known_snapshot(location.value().root) : std::nullopt;
+    auto table = mode == WriteMode::replace_table_definition && exists
+                     ? lake::DeltaTable::open(location.value().root, parquet)
+                 : known ? lake::DeltaTable::open_from(*known, definition.value(), parquet)
+                         : lake::DeltaTable::open_or_create(location.value().root,
+                                                            definition.value(), parquet);
     if (!table) return core::Error{table.error()};
     const std::string column = duck::quote_identifier(partition_column);
     if (mode == WriteMode::append) {
@@ -261,14 +263,34 @@ struct ModelRunner::State {
                                          column, relation, dates.back())});
     }
     auto committed =
-        mode == WriteMode::append
-            ? table.value()->append_partitions(connection, rows_by_day, txns)
+        mode == WriteMode::append ? table.value()->append_partitions(connection, rows_by_day, txns)
+        : mode == WriteMode::replace_table_definition
+            ? table.value()->overwrite_with_definition(connection, "SELECT * FROM " + relation,
+                                                       dates, definition.value(), txns)
             : table.value()->overwrite(connection, "SELECT * FROM " + relation, dates, txns);
     if (!committed) return core::Error{committed.error()};
     remember(table.value()->snapshot());
     if (listener)
       listener(location.value().layer, location.value().name, table.value()->snapshot());
     return committed;
+  }
+
+  // How the columns of `relation` differ from those of the table `table_name` holds ("" when
+  // they are the same, or the table does not exist yet).
+  core::Result<std::string> definition_change(duckdb_connection connection,
+                                              const std::string& table_name,
+                                              const std::string& relation,
+                                              const std::string& partition_column) {
+    auto location = lake::locate_lake_table(lake_directory, table_name);
+    if (!location) return core::Error{location.error()};
+    if (!fs::exists(location.value().root / "_delta_log")) return std::string();
+    auto snapshot = snapshot_of(location.value().root);
+    if (!snapshot) return core::Error{snapshot.error()};
+    auto definition = definition_of(connection, table_name, relation, partition_column);
+    if (!definition) return core::Error{definition.error()};
+    const std::string difference =
+        lake::definition_difference(snapshot.value(), definition.value());
+    return difference.empty() ? difference : fmt::format("{}: {}", table_name, difference);
   }
 
   // The rows `model` wrote for `days` to its table and its rejected table, as `previous_output`
@@ -550,6 +572,34 @@ core::Result<TaskOutcome> ModelRunner::run(const Model& model, const TaskRequest
     if (result.severity == ExpectationSeverity::error) return fail(failure);
   }
 
+  const std::string rejected = fmt::format(
+      "(SELECT *{} FROM {} WHERE {} IS NOT NULL)",
+      model.appends() ? fmt::format(" EXCLUDE ({})", kNeedsRecomputeColumn) : std::string(),
+      kOutputTable, kRejectedRuleColumn);
+  // Columns that changed since the tables were written (a model edited, a newer shoplake): every
+  // day is recomputed, and the tables are written again whole under the new columns.
+  std::vector<std::string> changed_columns;
+  for (const auto& [table, relation] :
+       {std::pair{model.rejected_table.value_or(""), rejected}, std::pair{model.name, accepted}}) {
+    if (table.empty()) continue;
+    auto change = state_->definition_change(handle, table, relation, model.partition_column);
+    if (!change) return fail(change.error());
+    if (!change.value().empty()) changed_columns.push_back(std::move(change).value());
+  }
+  if (!changed_columns.empty()) {
+    if (!request.full_refresh) {
+      say(fmt::format("the columns changed ({}): recomputing every day",
+                      fmt::join(changed_columns, "; ")));
+      TaskRequest everything = request;
+      everything.full_refresh = true;
+      everything.dates.clear();
+      return run(model, everything, log);
+    }
+    say(fmt::format("the columns changed ({}): writing the tables again under the new ones",
+                    fmt::join(changed_columns, "; ")));
+    mode = WriteMode::replace_table_definition;
+  }
+
   std::vector<lake::Txn> progress;
   for (const auto& input : inputs) {
     lake::Txn txn;
@@ -563,10 +613,6 @@ core::Result<TaskOutcome> ModelRunner::run(const Model& model, const TaskRequest
     // The rejected rows first: the progress recorded with the accepted ones covers both, so a
     // crash in between redoes both (an appending model finds the rejected rows already written
     // in previous_output and leaves them out).
-    const std::string rejected = fmt::format(
-        "(SELECT *{} FROM {} WHERE {} IS NOT NULL)",
-        model.appends() ? fmt::format(" EXCLUDE ({})", kNeedsRecomputeColumn) : std::string(),
-        kOutputTable, kRejectedRuleColumn);
     auto committed = state_->write(handle, *model.rejected_table, rejected, model.partition_column,
                                    mode, days, {});
     if (!committed) return fail(fmt::format("{}: {}", *model.rejected_table, committed.error()));

@@ -561,6 +561,52 @@ class ModelFiles {
   fs::path root_;
 };
 
+// A model whose columns changed (edited, or changed by a newer shoplake) recomputes every day at
+// its next run, and its table takes the new columns in one commit.
+TEST_F(ModelRunnerTest, ChangedColumnsRewriteTheTableWhole) {
+  land(simulate(5, kStartMs, 30, 2));
+  ModelFiles files(directory_.path() / "models");
+  files.write("event_list",
+              "-- inputs: silver.events\n"
+              "-- append: event_date\n"
+              "SELECT event_date, event_id, false AS needs_recompute FROM silver_events\n");
+  auto models = load_models(directory_.path() / "models");
+  ASSERT_TRUE(models) << models.error();
+  ASSERT_TRUE(runner_->run(models.value()[0], {}));
+  ASSERT_TRUE(runner_->run(models.value()[1], {}));
+  const std::int64_t first_version = version_of("gold.event_list");
+
+  files.write(
+      "event_list",
+      "-- inputs: silver.events\n"
+      "-- append: event_date\n"
+      "SELECT event_date, event_id, user_id, false AS needs_recompute FROM silver_events\n");
+  models = load_models(directory_.path() / "models");
+  ASSERT_TRUE(models) << models.error();
+  land(simulate(6, kStartMs + 30 * kHourMs, 2, 2));
+  ASSERT_TRUE(runner_->run(models.value()[0], {}));
+  std::vector<std::string> log;
+  auto rerun =
+      runner_->run(models.value()[1], {}, [&log](const std::string& line) { log.push_back(line); });
+  ASSERT_TRUE(rerun) << rerun.error();
+  EXPECT_FALSE(rerun.value().appended);
+  EXPECT_EQ(rerun.value().dates.size(), 3u);
+  EXPECT_EQ(version_of("gold.event_list"), first_version + 1);
+  EXPECT_TRUE(std::any_of(log.begin(), log.end(), [](const std::string& line) {
+    return line.find("the columns changed (gold.event_list: column user_id") != std::string::npos;
+  })) << fmt::format("{}", fmt::join(log, "\n"));
+  EXPECT_EQ(query("gold.event_list", "SELECT count(*), count(user_id) FROM t"),
+            (std::vector<Row>{{query("silver.events", "SELECT count(*) FROM t")[0][0],
+                               query("silver.events", "SELECT count(*) FROM t")[0][0]}}));
+
+  // Then it appends again, under the new columns.
+  land(simulate(7, kStartMs + 32 * kHourMs, 1, 2));
+  ASSERT_TRUE(runner_->run(models.value()[0], {}));
+  auto appended = runner_->run(models.value()[1], {});
+  ASSERT_TRUE(appended) << appended.error();
+  EXPECT_TRUE(appended.value().appended);
+}
+
 TEST_F(ModelRunnerTest, AFailedErrorExpectationFailsTheTaskWithCountAndSample) {
   land(simulate(3, kStartMs, 3, 2));
   ModelFiles files(directory_.path() / "models");

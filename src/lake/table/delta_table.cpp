@@ -25,32 +25,6 @@ std::string describe_partition_columns(const std::vector<std::string>& columns) 
   return columns.empty() ? "none" : fmt::format("[{}]", fmt::join(columns, ", "));
 }
 
-// The first difference between what a writer expects and what the table holds, or "".
-std::string definition_difference(const Snapshot& snapshot, const TableDefinition& definition) {
-  for (const DeltaField& expected : definition.schema.fields) {
-    const DeltaField* actual = snapshot.schema.find(expected.name);
-    if (actual == nullptr) {
-      return fmt::format("column {} ({}) is not in the table", expected.name, expected.type);
-    }
-    if (actual->type != expected.type) {
-      return fmt::format("column {} is {} in the table, {} in this writer", expected.name,
-                         actual->type, expected.type);
-    }
-  }
-  for (const DeltaField& actual : snapshot.schema.fields) {
-    if (definition.schema.find(actual.name) == nullptr) {
-      return fmt::format("the table has a column {} ({}) this writer does not know", actual.name,
-                         actual.type);
-    }
-  }
-  if (snapshot.metadata.partition_columns != definition.partition_columns) {
-    return fmt::format("the table is partitioned by {}, this writer by {}",
-                       describe_partition_columns(snapshot.metadata.partition_columns),
-                       describe_partition_columns(definition.partition_columns));
-  }
-  return "";
-}
-
 core::Status check_definition(const Snapshot& snapshot, const TableDefinition& definition) {
   if (std::string difference = definition_difference(snapshot, definition); !difference.empty()) {
     return core::Error{
@@ -91,6 +65,31 @@ RemoveFile remove_of(const AddFile& add, bool data_change, std::int64_t when_ms)
 }
 
 }  // namespace
+
+std::string definition_difference(const Snapshot& snapshot, const TableDefinition& definition) {
+  for (const DeltaField& expected : definition.schema.fields) {
+    const DeltaField* actual = snapshot.schema.find(expected.name);
+    if (actual == nullptr) {
+      return fmt::format("column {} ({}) is not in the table", expected.name, expected.type);
+    }
+    if (actual->type != expected.type) {
+      return fmt::format("column {} is {} in the table, {} in this writer", expected.name,
+                         actual->type, expected.type);
+    }
+  }
+  for (const DeltaField& actual : snapshot.schema.fields) {
+    if (definition.schema.find(actual.name) == nullptr) {
+      return fmt::format("the table has a column {} ({}) this writer does not know", actual.name,
+                         actual.type);
+    }
+  }
+  if (snapshot.metadata.partition_columns != definition.partition_columns) {
+    return fmt::format("the table is partitioned by {}, this writer by {}",
+                       describe_partition_columns(snapshot.metadata.partition_columns),
+                       describe_partition_columns(definition.partition_columns));
+  }
+  return "";
+}
 
 std::string partition_path(const PartitionValues& values) {
   std::string path;
@@ -248,8 +247,8 @@ core::Result<CommitResult> DeltaTable::commit(CommitRequest request) {
                   root_.string(), request.operation, options_.max_commit_attempts)};
 }
 
-core::Status DeltaTable::check_schema(duckdb_connection connection,
-                                      const std::string& select_sql) const {
+core::Status DeltaTable::check_schema(duckdb_connection connection, const std::string& select_sql,
+                                      const DeltaSchema& schema) const {
   auto described = sql::duck::describe(connection, select_sql);
   if (!described) {
     return core::Error{fmt::format("{}: the rows to write do not form a query: {}", root_.string(),
@@ -257,12 +256,12 @@ core::Status DeltaTable::check_schema(duckdb_connection connection,
   }
   std::vector<std::string> seen;
   for (const auto& [column, type] : described.value()) {
-    const DeltaField* field = snapshot_.schema.find(column);
+    const DeltaField* field = schema.find(column);
     if (field == nullptr) {
       return core::Error{fmt::format("{}: column {} is not in the table's schema (columns: {})",
                                      root_.string(), column, [&] {
                                        std::vector<std::string> names;
-                                       for (const auto& f : snapshot_.schema.fields) {
+                                       for (const auto& f : schema.fields) {
                                          names.push_back(f.name);
                                        }
                                        return fmt::format("{}", fmt::join(names, ", "));
@@ -280,7 +279,7 @@ core::Status DeltaTable::check_schema(duckdb_connection connection,
     }
     seen.push_back(column);
   }
-  for (const DeltaField& field : snapshot_.schema.fields) {
+  for (const DeltaField& field : schema.fields) {
     if (std::find(seen.begin(), seen.end(), field.name) == seen.end()) {
       return core::Error{fmt::format("{}: the write has no column {} ({})", root_.string(),
                                      field.name, field.type)};
@@ -292,7 +291,7 @@ core::Status DeltaTable::check_schema(duckdb_connection connection,
 core::Result<CommitResult> DeltaTable::append(duckdb_connection connection,
                                               const std::string& select_sql,
                                               const std::vector<Txn>& txns) {
-  if (auto checked = check_schema(connection, select_sql); !checked) {
+  if (auto checked = check_schema(connection, select_sql, snapshot_.schema); !checked) {
     return core::Error{checked.error()};
   }
   auto files = parquet_.write_data_files(connection, select_sql, root_, snapshot_.schema,
@@ -328,11 +327,28 @@ core::Result<CommitResult> DeltaTable::overwrite(duckdb_connection connection,
                                                  const std::string& select_sql,
                                                  const std::vector<std::string>& partitions,
                                                  const std::vector<Txn>& txns) {
-  const auto& partition_columns = snapshot_.metadata.partition_columns;
+  return replace(connection, select_sql, partitions, nullptr, txns);
+}
+
+core::Result<CommitResult> DeltaTable::overwrite_with_definition(
+    duckdb_connection connection, const std::string& select_sql,
+    const std::vector<std::string>& partitions, const TableDefinition& definition,
+    const std::vector<Txn>& txns) {
+  return replace(connection, select_sql, partitions, &definition, txns);
+}
+
+core::Result<CommitResult> DeltaTable::replace(duckdb_connection connection,
+                                               const std::string& select_sql,
+                                               const std::vector<std::string>& partitions,
+                                               const TableDefinition* definition,
+                                               const std::vector<Txn>& txns) {
+  const DeltaSchema& schema = definition != nullptr ? definition->schema : snapshot_.schema;
+  const auto& partition_columns =
+      definition != nullptr ? definition->partition_columns : snapshot_.metadata.partition_columns;
   if (!partitions.empty() && partition_columns.empty()) {
     return core::Error{fmt::format("{}: replaceWhere needs a partitioned table", root_.string())};
   }
-  if (auto checked = check_schema(connection, select_sql); !checked) {
+  if (auto checked = check_schema(connection, select_sql, schema); !checked) {
     return core::Error{checked.error()};
   }
   if (!partitions.empty()) {
@@ -359,8 +375,7 @@ core::Result<CommitResult> DeltaTable::overwrite(duckdb_connection connection,
   }
   core::Result<std::vector<AddFile>> files = std::vector<AddFile>{};
   if (partitions.empty()) {
-    files = parquet_.write_data_files(connection, select_sql, root_, snapshot_.schema,
-                                      partition_columns);
+    files = parquet_.write_data_files(connection, select_sql, root_, schema, partition_columns);
   } else {
     // One file a partition without PARTITION_BY, which buffers every row before encoding: the
     // SELECT runs once a partition, so callers pass a table or a cheap view.
@@ -370,7 +385,7 @@ core::Result<CommitResult> DeltaTable::overwrite(duckdb_connection connection,
           connection,
           fmt::format("SELECT * EXCLUDE ({0}) FROM ({1}) WHERE CAST({0} AS VARCHAR) = {2}", column,
                       select_sql, sql::duck::quote_literal(value)),
-          root_, snapshot_.schema, {{partition_columns.front(), value}});
+          root_, schema, {{partition_columns.front(), value}});
       if (!written) return core::Error{written.error()};
       for (AddFile& add : written.value()) files.value().push_back(std::move(add));
     }
@@ -381,7 +396,14 @@ core::Result<CommitResult> DeltaTable::overwrite(duckdb_connection connection,
   request.operation = "WRITE";
   nlohmann::json parameters{{"mode", "Overwrite"}};
   const std::int64_t when = now_ms();
-  if (partitions.empty()) {
+  if (definition != nullptr) {
+    Metadata metadata = snapshot_.metadata;
+    metadata.schema_string = serialize_schema(definition->schema);
+    metadata.partition_columns = definition->partition_columns;
+    request.actions.emplace_back(std::move(metadata));
+    parameters["overwriteSchema"] = true;
+  }
+  if (partitions.empty() || definition != nullptr) {
     request.replaces_table = true;
   } else {
     std::vector<std::string> predicates;
@@ -393,7 +415,7 @@ core::Result<CommitResult> DeltaTable::overwrite(duckdb_connection connection,
   }
   request.operation_parameters_json = parameters.dump();
   for (const AddFile& live : snapshot_.files) {
-    bool replaced = partitions.empty();
+    bool replaced = request.replaces_table;
     if (!replaced && !live.partition_values.empty()) {
       const auto& value = live.partition_values.front().second;
       replaced =

@@ -162,6 +162,41 @@ TEST_F(DeltaTableTest, ReplaceWhereOverwritesOnlyTheNamedPartitions) {
   EXPECT_EQ(count_rows(before.value()), 30);
 }
 
+// overwriteSchema: a new column, the whole table replaced in one commit with the new metaData;
+// the version before keeps its schema and rows.
+TEST_F(DeltaTableTest, OverwritingWithANewDefinitionReplacesSchemaAndRows) {
+  auto table = open_table();
+  ASSERT_TRUE(table);
+  ASSERT_TRUE(table->append(duck_.connection.get(), orders_select("a", 10, "2026-11-20")));
+  ASSERT_TRUE(table->append(duck_.connection.get(), orders_select("b", 20, "2026-11-21")));
+  const std::string table_id = table->snapshot().metadata.id;
+
+  TableDefinition wider = orders_definition();
+  wider.schema.fields.insert(wider.schema.fields.begin() + 2, {"currency", "string", true, "{}"});
+  const std::string select =
+      "SELECT *, 'EUR' AS currency FROM (" + orders_select("c", 7, "2026-11-21") + ")";
+  auto replaced =
+      table->overwrite_with_definition(duck_.connection.get(), select, {"2026-11-21"}, wider);
+  ASSERT_TRUE(replaced) << replaced.error();
+  EXPECT_EQ(replaced.value().files_removed, 2u);  // both days: the whole table is replaced
+  EXPECT_EQ(definition_difference(table->snapshot(), wider), "");
+  EXPECT_EQ(table->snapshot().metadata.id, table_id);
+  EXPECT_EQ(count_rows(table->snapshot(), "currency = 'EUR'"), 7);
+  EXPECT_EQ(count_rows(table->snapshot()), 7);
+
+  auto reloaded = load_snapshot(root_);
+  ASSERT_TRUE(reloaded) << reloaded.error();
+  EXPECT_EQ(definition_difference(reloaded.value(), wider), "");
+  auto before = load_snapshot(root_, {.version = 2, .timestamp_ms = std::nullopt});
+  ASSERT_TRUE(before) << before.error();
+  EXPECT_EQ(definition_difference(before.value(), orders_definition()), "");
+  EXPECT_EQ(count_rows(before.value()), 30);
+  // The old definition's writers are refused now, naming the column.
+  auto stale = DeltaTable::open_or_create(root_, orders_definition(), *duck_.parquet);
+  ASSERT_FALSE(stale);
+  EXPECT_NE(stale.error().find("currency"), std::string::npos) << stale.error();
+}
+
 TEST_F(DeltaTableTest, ConcurrentAppendersLoseNoCommit) {
   ASSERT_TRUE(open_table());
   constexpr int kWriters = 3;

@@ -76,6 +76,10 @@ struct VacuumResult {
   bool dry_run = false;
 };
 
+// The first difference between a table's schema or partition columns and `definition`, or "" when
+// they are the same.
+std::string definition_difference(const Snapshot& snapshot, const TableDefinition& definition);
+
 class DeltaTable {
  public:
   // Opens the table at `root`, creating it (version 0: protocol 1/2 and metaData) when it does
@@ -119,6 +123,15 @@ class DeltaTable {
   core::Result<CommitResult> overwrite(duckdb_connection connection, const std::string& select_sql,
                                        const std::vector<std::string>& partitions,
                                        const std::vector<Txn>& txns = {});
+  // The same for a table whose columns change (Delta writers' overwriteSchema): the whole table
+  // is replaced, whatever `partitions` names, and the commit carries a metaData action with
+  // `definition`'s schema and partition columns (the table keeps its id). `select_sql` has the
+  // new columns.
+  core::Result<CommitResult> overwrite_with_definition(duckdb_connection connection,
+                                                       const std::string& select_sql,
+                                                       const std::vector<std::string>& partitions,
+                                                       const TableDefinition& definition,
+                                                       const std::vector<Txn>& txns = {});
 
   // Rewrites every partition holding more than one file smaller than `target_file_bytes` into
   // one file (dataChange = false). A partition changed concurrently is left for the next run.
@@ -137,7 +150,12 @@ class DeltaTable {
  private:
   DeltaTable(std::filesystem::path root, ParquetIo& parquet, TableOptions options,
              Snapshot snapshot);
-  core::Status check_schema(duckdb_connection connection, const std::string& select_sql) const;
+  core::Status check_schema(duckdb_connection connection, const std::string& select_sql,
+                            const DeltaSchema& schema) const;
+  core::Result<CommitResult> replace(duckdb_connection connection, const std::string& select_sql,
+                                     const std::vector<std::string>& partitions,
+                                     const TableDefinition* definition,
+                                     const std::vector<Txn>& txns);
 
   std::filesystem::path root_;
   ParquetIo& parquet_;
