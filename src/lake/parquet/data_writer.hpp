@@ -16,8 +16,8 @@
 namespace shoplake::lake::parquet_detail {
 
 struct WriteSettings {
-  std::string compression = "zstd";
-  std::uint64_t row_group_rows = 122'880;
+  std::string compression;
+  std::uint64_t row_group_rows = 0;
 };
 
 core::Result<std::vector<AddFile>> write_data_files(
