@@ -288,6 +288,8 @@ void build_gold_tables(const fs::path& events, const fs::path& models, const fs:
     fs::create_directories(file.parent_path());
     // The newline ends a trailing comment of the model before the closing parenthesis.
     duck.run(fmt::format("COPY (\n{}\n) TO '{}' (FORMAT parquet)", select, file.string()));
+    // A gold model may read one before it (conversion reads daily active users).
+    duck.run(fmt::format("CREATE VIEW gold_{} AS FROM '{}'", table.name, file.string()));
   }
 }
 
