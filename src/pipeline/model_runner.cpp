@@ -7,6 +7,7 @@
 #include <mutex>
 #include <set>
 
+#include "background_checkpoints.hpp"
 #include "duckdb_query.hpp"
 #include "expectations.hpp"
 #include "parquet_io.hpp"
@@ -168,6 +169,7 @@ struct ModelRunner::State {
   // than loading a table again from its checkpoint, which every run of every model would.
   std::mutex snapshots_mutex;
   std::map<fs::path, lake::Snapshot> snapshots;
+  std::unique_ptr<BackgroundCheckpoints> checkpoints;
 
   // The latest snapshot of the table at `root`. Read outside the lock: models running side by
   // side load their tables at once.
@@ -236,11 +238,13 @@ struct ModelRunner::State {
     if (!definition) return core::Error{definition.error()};
     const bool exists = fs::exists(location.value().root / "_delta_log");
     const auto known = exists ? known_snapshot(location.value().root) : std::nullopt;
+    lake::TableOptions options;
+    options.checkpoint_interval = 0;  // written by `checkpoints`, off the run's path
     auto table = mode == WriteMode::replace_table_definition && exists
-                     ? lake::DeltaTable::open(location.value().root, parquet)
-                 : known ? lake::DeltaTable::open_from(*known, definition.value(), parquet)
+                     ? lake::DeltaTable::open(location.value().root, parquet, options)
+                 : known ? lake::DeltaTable::open_from(*known, definition.value(), parquet, options)
                          : lake::DeltaTable::open_or_create(location.value().root,
-                                                            definition.value(), parquet);
+                                                            definition.value(), parquet, options);
     if (!table) return core::Error{table.error()};
     const std::string column = duck::quote_identifier(partition_column);
     if (mode == WriteMode::append) {
@@ -270,6 +274,7 @@ struct ModelRunner::State {
             : table.value()->overwrite(connection, "SELECT * FROM " + relation, dates, txns);
     if (!committed) return core::Error{committed.error()};
     remember(table.value()->snapshot());
+    checkpoints->committed(table.value()->snapshot());
     if (listener)
       listener(location.value().layer, location.value().name, table.value()->snapshot());
     return committed;
@@ -335,7 +340,11 @@ ModelRunner::ModelRunner(std::filesystem::path lake_directory, lake::ParquetIo& 
                        {},
                        false,
                        {},
-                       {}}) {}
+                       {},
+                       {}}) {
+  state_->checkpoints =
+      std::make_unique<BackgroundCheckpoints>(parquet, lake::TableOptions{}.checkpoint_interval);
+}
 
 ModelRunner::~ModelRunner() = default;
 

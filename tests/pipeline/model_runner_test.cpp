@@ -607,6 +607,26 @@ TEST_F(ModelRunnerTest, ChangedColumnsRewriteTheTableWhole) {
   EXPECT_TRUE(appended.value().appended);
 }
 
+// A table's every tenth version gets a checkpoint, written off the run's path: by the time the
+// runner is gone, it is there, and the table loads from it to the same rows.
+TEST_F(ModelRunnerTest, EveryTenthCommitGetsACheckpointWrittenInTheBackground) {
+  const Model silver = shipped_models().front();
+  for (int hour = 0; hour < 10; ++hour) {
+    land(simulate(50 + hour, kStartMs + hour * kHourMs, 1, 0.2));
+    auto ran = runner_->run(silver, {});
+    ASSERT_TRUE(ran) << ran.error();
+  }
+  ASSERT_GE(version_of("silver.events"), 10);
+  const auto rows = query("silver.events", "SELECT count(*) FROM t");
+  runner_.reset();
+  const fs::path log = lake_directory() / "silver" / "events" / "_delta_log";
+  EXPECT_TRUE(fs::exists(log / "00000000000000000010.checkpoint.parquet"));
+  std::ifstream last(log / "_last_checkpoint");
+  std::string text((std::istreambuf_iterator<char>(last)), std::istreambuf_iterator<char>());
+  EXPECT_NE(text.find("\"version\":10"), std::string::npos) << text;
+  EXPECT_EQ(query("silver.events", "SELECT count(*) FROM t"), rows);
+}
+
 TEST_F(ModelRunnerTest, AFailedErrorExpectationFailsTheTaskWithCountAndSample) {
   land(simulate(3, kStartMs, 3, 2));
   ModelFiles files(directory_.path() / "models");

@@ -541,14 +541,18 @@ core::Result<VacuumResult> DeltaTable::vacuum(std::chrono::hours retention, bool
 }
 
 core::Result<std::int64_t> DeltaTable::checkpoint() {
-  auto actions = parquet_.write_checkpoint(snapshot_);
+  return checkpoint(snapshot_, parquet_);
+}
+
+core::Result<std::int64_t> DeltaTable::checkpoint(const Snapshot& snapshot, ParquetIo& parquet) {
+  auto actions = parquet.write_checkpoint(snapshot);
   if (!actions) return core::Error{actions.error()};
-  LogStore store(root_);
-  if (auto written = store.write_last_checkpoint({snapshot_.version, actions.value(), {}});
+  LogStore store(snapshot.table_root);
+  if (auto written = store.write_last_checkpoint({snapshot.version, actions.value(), {}});
       !written) {
     return core::Error{written.error()};
   }
-  return snapshot_.version;
+  return snapshot.version;
 }
 
 }  // namespace shoplake::lake

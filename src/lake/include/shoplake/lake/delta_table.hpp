@@ -143,6 +143,9 @@ class DeltaTable {
                                     bool dry_run = false);
   // Writes a checkpoint of the current version and `_last_checkpoint`.
   core::Result<std::int64_t> checkpoint();
+  // The same for any snapshot of a table, e.g. one a writer committed earlier: a checkpoint of a
+  // past version stays valid while later commits land.
+  static core::Result<std::int64_t> checkpoint(const Snapshot& snapshot, ParquetIo& parquet);
 
   // The commit primitive under every operation.
   core::Result<CommitResult> commit(CommitRequest request);
