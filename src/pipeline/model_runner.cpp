@@ -227,24 +227,24 @@ struct ModelRunner::State {
     return core::ok_status();
   }
 
+  // Writes the rows of `relation`, whose columns are `definition`'s, to the table it names.
   core::Result<lake::CommitResult> write(duckdb_connection connection,
-                                         const std::string& table_name, const std::string& relation,
-                                         const std::string& partition_column, WriteMode mode,
+                                         const lake::TableDefinition& definition,
+                                         const std::string& relation, WriteMode mode,
                                          const std::set<std::int64_t>& days,
                                          const std::vector<lake::Txn>& txns) {
-    auto location = lake::locate_lake_table(lake_directory, table_name);
+    const std::string& partition_column = definition.partition_columns.front();
+    auto location = lake::locate_lake_table(lake_directory, definition.name);
     if (!location) return core::Error{location.error()};
-    auto definition = definition_of(connection, table_name, relation, partition_column);
-    if (!definition) return core::Error{definition.error()};
     const bool exists = fs::exists(location.value().root / "_delta_log");
     const auto known = exists ? known_snapshot(location.value().root) : std::nullopt;
     lake::TableOptions options;
     options.checkpoint_interval = 0;  // written by `checkpoints`, off the run's path
     auto table = mode == WriteMode::replace_table_definition && exists
                      ? lake::DeltaTable::open(location.value().root, parquet, options)
-                 : known ? lake::DeltaTable::open_from(*known, definition.value(), parquet, options)
-                         : lake::DeltaTable::open_or_create(location.value().root,
-                                                            definition.value(), parquet, options);
+                 : known ? lake::DeltaTable::open_from(*known, definition, parquet, options)
+                         : lake::DeltaTable::open_or_create(location.value().root, definition,
+                                                            parquet, options);
     if (!table) return core::Error{table.error()};
     const std::string column = duck::quote_identifier(partition_column);
     if (mode == WriteMode::append) {
@@ -270,7 +270,7 @@ struct ModelRunner::State {
         mode == WriteMode::append ? table.value()->append_partitions(connection, rows_by_day, txns)
         : mode == WriteMode::replace_table_definition
             ? table.value()->overwrite_with_definition(connection, "SELECT * FROM " + relation,
-                                                       dates, definition.value(), txns)
+                                                       dates, definition, txns)
             : table.value()->overwrite(connection, "SELECT * FROM " + relation, dates, txns);
     if (!committed) return core::Error{committed.error()};
     remember(table.value()->snapshot());
@@ -280,22 +280,16 @@ struct ModelRunner::State {
     return committed;
   }
 
-  // How the columns of `relation` differ from those of the table `table_name` holds ("" when
-  // they are the same, or the table does not exist yet).
-  core::Result<std::string> definition_change(duckdb_connection connection,
-                                              const std::string& table_name,
-                                              const std::string& relation,
-                                              const std::string& partition_column) {
-    auto location = lake::locate_lake_table(lake_directory, table_name);
+  // How `definition` differs from the columns of the table it names ("" when they are the same,
+  // or the table does not exist yet).
+  core::Result<std::string> definition_change(const lake::TableDefinition& definition) {
+    auto location = lake::locate_lake_table(lake_directory, definition.name);
     if (!location) return core::Error{location.error()};
     if (!fs::exists(location.value().root / "_delta_log")) return std::string();
     auto snapshot = snapshot_of(location.value().root);
     if (!snapshot) return core::Error{snapshot.error()};
-    auto definition = definition_of(connection, table_name, relation, partition_column);
-    if (!definition) return core::Error{definition.error()};
-    const std::string difference =
-        lake::definition_difference(snapshot.value(), definition.value());
-    return difference.empty() ? difference : fmt::format("{}: {}", table_name, difference);
+    const std::string difference = lake::definition_difference(snapshot.value(), definition);
+    return difference.empty() ? difference : fmt::format("{}: {}", definition.name, difference);
   }
 
   // The rows `model` wrote for `days` to its table and its rejected table, as `previous_output`
@@ -585,13 +579,28 @@ core::Result<TaskOutcome> ModelRunner::run(const Model& model, const TaskRequest
       "(SELECT *{} FROM {} WHERE {} IS NOT NULL)",
       model.appends() ? fmt::format(" EXCLUDE ({})", kNeedsRecomputeColumn) : std::string(),
       kOutputTable, kRejectedRuleColumn);
-  // Columns that changed since the tables were written (a model edited, a newer shoplake): every
-  // day is recomputed, and the tables are written again whole under the new columns.
-  std::vector<std::string> changed_columns;
+  // The tables the run writes, the rejected one first (see below), each with the columns of its
+  // rows, read once.
+  struct Target {
+    lake::TableDefinition definition;
+    std::string relation;
+  };
+  std::vector<Target> targets;
   for (const auto& [table, relation] :
        {std::pair{model.rejected_table.value_or(""), rejected}, std::pair{model.name, accepted}}) {
     if (table.empty()) continue;
-    auto change = state_->definition_change(handle, table, relation, model.partition_column);
+    auto definition = definition_of(handle, table, relation, model.partition_column);
+    if (!definition) {
+      return fail(table == model.name ? definition.error()
+                                      : fmt::format("{}: {}", table, definition.error()));
+    }
+    targets.push_back({std::move(definition).value(), relation});
+  }
+  // Columns that changed since the tables were written (a model edited, a newer shoplake): every
+  // day is recomputed, and the tables are written again whole under the new columns.
+  std::vector<std::string> changed_columns;
+  for (const Target& target : targets) {
+    auto change = state_->definition_change(target.definition);
     if (!change) return fail(change.error());
     if (!change.value().empty()) changed_columns.push_back(std::move(change).value());
   }
@@ -622,14 +631,14 @@ core::Result<TaskOutcome> ModelRunner::run(const Model& model, const TaskRequest
     // The rejected rows first: the progress recorded with the accepted ones covers both, so a
     // crash in between redoes both (an appending model finds the rejected rows already written
     // in previous_output and leaves them out).
-    auto committed = state_->write(handle, *model.rejected_table, rejected, model.partition_column,
-                                   mode, days, {});
+    const Target& target = targets.front();
+    auto committed = state_->write(handle, target.definition, target.relation, mode, days, {});
     if (!committed) return fail(fmt::format("{}: {}", *model.rejected_table, committed.error()));
     outcome.rows_rejected = committed.value().rows_added;
     written.push_back(fmt::format("{}@{}", *model.rejected_table, committed.value().version));
   }
-  auto committed =
-      state_->write(handle, model.name, accepted, model.partition_column, mode, days, progress);
+  const Target& target = targets.back();
+  auto committed = state_->write(handle, target.definition, target.relation, mode, days, progress);
   if (!committed) return fail(committed.error());
   outcome.rows_out = committed.value().rows_added;
   written.push_back(fmt::format("{}@{}", model.name, committed.value().version));

@@ -288,7 +288,7 @@ TEST_F(ModelRunnerTest, AnOutputHeldOrStoredInATableWritesTheSameRows) {
   run_models(models);
   std::map<std::string, std::vector<Row>> held;
   for (const Model& model : models) {
-    held[model.name] = query(model.name, "SELECT * FROM t ORDER BY ALL");
+    held[model.name] = query(model.name, "SELECT COLUMNS(*)::VARCHAR FROM t ORDER BY ALL");
     EXPECT_FALSE(held[model.name].empty()) << model.name;
   }
 
@@ -297,7 +297,8 @@ TEST_F(ModelRunnerTest, AnOutputHeldOrStoredInATableWritesTheSameRows) {
   everything.full_refresh = true;
   run_models(models, everything);
   for (const Model& model : models) {
-    EXPECT_EQ(query(model.name, "SELECT * FROM t ORDER BY ALL"), held[model.name]) << model.name;
+    EXPECT_EQ(query(model.name, "SELECT COLUMNS(*)::VARCHAR FROM t ORDER BY ALL"), held[model.name])
+        << model.name;
   }
 }
 
@@ -313,12 +314,12 @@ TEST_F(ModelRunnerTest, ARerunChangesNothing) {
     EXPECT_EQ(version_of(model.name), versions[model.name]) << model.name;
   }
   // A backfill of a day recomputes it to the same rows.
-  const auto before = query("gold.revenue_daily", "SELECT * FROM t ORDER BY ALL");
+  const auto before = query("gold.revenue_daily", "SELECT COLUMNS(*)::VARCHAR FROM t ORDER BY ALL");
   TaskRequest backfill;
   backfill.dates = {"2026-01-01"};
   const auto refilled = run_models(models, backfill);
   EXPECT_EQ(refilled.at("gold.revenue_daily").dates, backfill.dates);
-  EXPECT_EQ(query("gold.revenue_daily", "SELECT * FROM t ORDER BY ALL"), before);
+  EXPECT_EQ(query("gold.revenue_daily", "SELECT COLUMNS(*)::VARCHAR FROM t ORDER BY ALL"), before);
 }
 
 core::Event event(std::string id, core::EventType type, std::int64_t ts_ms, std::string user,
@@ -415,7 +416,7 @@ TEST_F(ModelRunnerTest, AppendingGivesTheRowsARecomputeGives) {
                                            static_cast<std::int64_t>(first.size() / 50 + 1) - 2);
   EXPECT_EQ(appended.value().rows_rejected, 0);
 
-  const std::string every_row = "SELECT * FROM t ORDER BY event_id";
+  const std::string every_row = "SELECT COLUMNS(*)::VARCHAR FROM t ORDER BY event_id";
   const auto silver_appended = query("silver.events", every_row);
   const auto rejected_appended = query("silver.rejected", every_row);
   ASSERT_EQ(silver_appended.size(), first.size() + second.size() - first.size() / 50 - 4);
@@ -507,7 +508,7 @@ TEST_F(ModelRunnerTest, AppendedSessionsAndPurchasesAreTheRecomputedOnes) {
   EXPECT_EQ(query("silver.sessions", "SELECT sum(events) FROM t")[0][0],
             query("silver.events", "SELECT count(*) FROM t")[0][0]);
 
-  const std::string every_purchase = "SELECT * FROM t ORDER BY event_id";
+  const std::string every_purchase = "SELECT COLUMNS(*)::VARCHAR FROM t ORDER BY event_id";
   const auto appended_purchases = query("silver.purchases", every_purchase);
   ASSERT_GT(appended_purchases.size(), 10u);
   EXPECT_EQ(std::to_string(appended_purchases.size()),
@@ -537,7 +538,7 @@ TEST_F(ModelRunnerTest, BronzeCompactedSinceTheLastRunRecomputesTheDays) {
   EXPECT_NE(std::find(log.begin(), log.end(),
                       "rows were removed or compacted since: recomputing the days"),
             log.end());
-  const std::string every_row = "SELECT * FROM t ORDER BY event_id";
+  const std::string every_row = "SELECT COLUMNS(*)::VARCHAR FROM t ORDER BY event_id";
   const auto incremental = query("silver.events", every_row);
   TaskRequest everything;
   everything.full_refresh = true;
