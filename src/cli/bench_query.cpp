@@ -20,6 +20,7 @@
 #include "bench_statistics.hpp"
 #include "commands.hpp"
 #include "models_directory.hpp"
+#include "shoplake/core/event.hpp"
 #include "shoplake/core/event_codec.hpp"
 #include "shoplake/core/ndjson_writer.hpp"
 #include "shoplake/core/time.hpp"
@@ -337,6 +338,17 @@ std::string clickhouse_type(sql::TableColumnType type) {
       return "DateTime";
     case sql::TableColumnType::timestamp_ms:
       return "DateTime";  // the minute tables hold whole minutes
+    case sql::TableColumnType::event_type: {
+      // ClickHouse's own type for a closed set, as shoplake's ENUM: numbered in the names' order,
+      // so that both sort them alike.
+      auto names = core::kEventTypeNames;
+      std::sort(names.begin(), names.end());
+      std::string members;
+      for (std::size_t i = 0; i < names.size(); ++i) {
+        members += fmt::format("{}'{}' = {}", i == 0 ? "" : ", ", names[i], i + 1);
+      }
+      return "Enum8(" + members + ")";
+    }
   }
   return "String";
 }

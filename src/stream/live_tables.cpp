@@ -27,7 +27,7 @@ sql::ResultChunk events_per_minute(const MinuteAggregator& aggregator, MinuteRan
         for (std::size_t type = 0; type < core::kEventTypeCount; ++type) {
           if (minute.events_by_type[type] == 0) continue;
           chunk.columns[0].i64.push_back(seconds_of(minute.minute_ms));
-          chunk.columns[1].str.emplace_back(core::kEventTypeNames[type]);
+          chunk.columns[1].u64.push_back(type);
           chunk.columns[2].i64.push_back(signed_count(minute.events_by_type[type]));
           ++chunk.rows;
         }

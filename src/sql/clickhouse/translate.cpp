@@ -73,6 +73,7 @@ class Translator {
     if (end == 0) fail(TranslationErrorKind::syntax, "empty query", tokens_[0].offset);
     clock_as_relation_ = options_.clock_as_parameter &&
                          (is_word(tokens_[0], "SELECT") || is_word(tokens_[0], "WITH"));
+    clock_inline_ = clock_as_relation_ && reads_only_live_tables(end);
     statement(end);
     result_.sql = uses_clock_ ? with_clock(std::move(out_)) : std::move(out_);
     return std::move(result_);
@@ -87,7 +88,34 @@ class Translator {
   static constexpr std::string_view kClockColumn = "clock_now";
 
   std::string clock_expression() const {
+    if (clock_inline_) return clock_value();
     return "(SELECT " + std::string(kClockColumn) + " FROM " + std::string(kClockRelation) + ")";
+  }
+  static std::string clock_value() {
+    return "CAST(make_timestamp(CAST($" + std::string(kClockParameter) +
+           " AS BIGINT)) AS TIMESTAMP_S)";
+  }
+
+  // Whether every FROM and JOIN of the query names a table of TranslationOptions::live_schemas,
+  // as `schema.table [[AS] alias]`; anything else (a subquery, a table function, FROM inside a
+  // function call, a comma join) answers no.
+  bool reads_only_live_tables(std::size_t end) const {
+    bool any = false;
+    for (std::size_t i = 0; i < end; ++i) {
+      if (!is_word(tokens_[i], "FROM") && !is_word(tokens_[i], "JOIN")) continue;
+      if (i + 3 >= end || !is_name(tokens_[i + 1]) || !is_symbol(tokens_[i + 2], ".") ||
+          !is_name(tokens_[i + 3])) {
+        return false;
+      }
+      const auto& live = options_.live_schemas;
+      if (std::find(live.begin(), live.end(), name_of(tokens_[i + 1])) == live.end()) return false;
+      std::size_t after = i + 4;
+      if (word_at(after, end, "AS")) ++after;
+      if (after < end && is_name(tokens_[after])) ++after;  // an alias, or a clause's first word
+      if (symbol_at(after, end, ",")) return false;
+      any = true;
+    }
+    return any;
   }
 
   // The query's UTC date, `days_before` days back, as DuckDB reads a DATE literal.
@@ -143,8 +171,7 @@ class Translator {
   }
 
   std::string with_clock(std::string sql) const {
-    const std::string cte = std::string(kClockRelation) + " AS (SELECT CAST(make_timestamp(CAST($" +
-                            std::string(kClockParameter) + " AS BIGINT)) AS TIMESTAMP_S) AS " +
+    const std::string cte = std::string(kClockRelation) + " AS (SELECT " + clock_value() + " AS " +
                             std::string(kClockColumn) + ")";
     if (!is_word(tokens_[0], "WITH")) return "WITH " + cte + " " + sql;
     // After WITH [RECURSIVE]: one more CTE before the query's own.
@@ -759,7 +786,7 @@ class Translator {
       const std::size_t end = clock_shift_end(i, close + 1);
       if (end != close + 1) put("CAST(", space);
       if (clock_as_relation_) {
-        uses_clock_ = true;
+        uses_clock_ = !clock_inline_;
         put(clock_expression(), space && end == close + 1);
       } else {
         put(std::string(renamed_function(name)) + "()", space && end == close + 1);
@@ -857,6 +884,7 @@ class Translator {
   std::string out_;
   bool pending_space_ = false;
   bool clock_as_relation_ = false;
+  bool clock_inline_ = false;  // now() is the parameter itself (reads_only_live_tables)
   bool uses_clock_ = false;
   TranslatedQuery result_;
 };

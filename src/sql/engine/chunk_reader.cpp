@@ -78,6 +78,7 @@ bool reads_natively(duckdb_logical_type type) {
     case DUCKDB_TYPE_TIMESTAMP:
     case DUCKDB_TYPE_TIMESTAMP_NS:
     case DUCKDB_TYPE_TIMESTAMP_TZ:
+    case DUCKDB_TYPE_ENUM:
       return true;
     default:
       return false;
@@ -135,6 +136,12 @@ ColumnReader::ColumnReader(duckdb_logical_type type) : type_id_(duckdb_get_type_
   } else if (type_id_ == DUCKDB_TYPE_LIST) {
     duck::LogicalType child(duckdb_list_type_child_type(type));
     element_ = std::make_unique<ColumnReader>(child.get());
+  } else if (type_id_ == DUCKDB_TYPE_ENUM) {
+    enum_storage_ = duckdb_enum_internal_type(type);
+    for (idx_t i = 0; i < duckdb_enum_dictionary_size(type); ++i) {
+      duck::DuckString member(duckdb_enum_dictionary_value(type, i));
+      enum_members_.emplace_back(member ? member.get() : "");
+    }
   }
 }
 
@@ -262,6 +269,22 @@ std::size_t ColumnReader::append(duckdb_vector vector, idx_t first, idx_t count,
             break;
         }
         out.str.push_back(decimal_text(unscaled, decimal_scale_));
+      }
+      break;
+    case DUCKDB_TYPE_ENUM:
+      for (idx_t row = first; row < end; ++row) {
+        if (!view.valid(row)) {
+          out.str.emplace_back();
+          continue;
+        }
+        const std::size_t position =
+            enum_storage_ == DUCKDB_TYPE_UTINYINT    ? view.at<std::uint8_t>(row)
+            : enum_storage_ == DUCKDB_TYPE_USMALLINT ? view.at<std::uint16_t>(row)
+                                                     : view.at<std::uint32_t>(row);
+        bytes += out.str
+                     .emplace_back(position < enum_members_.size() ? enum_members_[position]
+                                                                   : std::string())
+                     .size();
       }
       break;
     case DUCKDB_TYPE_LIST: {

@@ -5,6 +5,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "shoplake/sql/result.hpp"
 
@@ -29,6 +30,8 @@ class ColumnReader {
   duckdb_type decimal_storage_ = DUCKDB_TYPE_INVALID;
   std::uint8_t decimal_scale_ = 0;
   std::unique_ptr<ColumnReader> element_;
+  duckdb_type enum_storage_ = DUCKDB_TYPE_INVALID;
+  std::vector<std::string> enum_members_;
 };
 
 }  // namespace shoplake::sql

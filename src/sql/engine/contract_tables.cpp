@@ -10,7 +10,7 @@ const std::vector<ContractTable>& contract_tables() {
   static const std::vector<ContractTable> tables = {
       {"realtime",
        "events_per_minute",
-       {{"minute", T::timestamp_s}, {"event_type", T::string}, {"event_count", T::int64}}},
+       {{"minute", T::timestamp_s}, {"event_type", T::event_type}, {"event_count", T::int64}}},
       {"realtime",
        "revenue_per_minute",
        {{"minute", T::timestamp_s},

@@ -31,7 +31,7 @@ void bind_live_table(duckdb_bind_info info) {
     return;
   }
   for (const auto& column : table->columns) {
-    duck::LogicalType type(duckdb_create_logical_type(live_column_duckdb_type(column.type)));
+    duck::LogicalType type(create_live_column_type(column.type));
     duckdb_bind_add_result_column(info, column.name.c_str(), type.get());
   }
   duckdb_bind_set_bind_data(

@@ -3,9 +3,37 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
+#include <cstdint>
+
+#include "shoplake/core/event.hpp"
+#include "shoplake/sql/duckdb_handles.hpp"
 
 namespace shoplake::sql {
 namespace {
+
+// The event type names in byte order, and each core::EventType's position among them: the
+// ENUM's members and the value stored for each type.
+struct EventTypeMembers {
+  std::array<std::string_view, core::kEventTypeCount> names{};
+  std::array<std::uint8_t, core::kEventTypeCount> position_of{};
+};
+
+constexpr EventTypeMembers sorted_event_types() {
+  EventTypeMembers members;
+  members.names = core::kEventTypeNames;
+  std::sort(members.names.begin(), members.names.end());
+  for (std::size_t type = 0; type < core::kEventTypeCount; ++type) {
+    for (std::size_t position = 0; position < core::kEventTypeCount; ++position) {
+      if (members.names[position] == core::kEventTypeNames[type]) {
+        members.position_of[type] = static_cast<std::uint8_t>(position);
+      }
+    }
+  }
+  return members;
+}
+
+constexpr EventTypeMembers kEventTypeMembers = sorted_event_types();
 
 // The ColumnData vector holding a column's values, with its length, per catalog.hpp.
 std::size_t value_count(TableColumnType type, const ColumnData& column) {
@@ -13,6 +41,7 @@ std::size_t value_count(TableColumnType type, const ColumnData& column) {
     case TableColumnType::boolean:
       return std::max(column.i64.size(), column.u64.size());
     case TableColumnType::uint64:
+    case TableColumnType::event_type:
       return column.u64.size();
     case TableColumnType::float64:
       return column.f64.size();
@@ -48,7 +77,8 @@ void write_live_column(TableColumnType type, const ColumnData& column, std::size
   for (idx_t i = 0; i < count; ++i) {
     const std::size_t source = first + i;
     const idx_t row = at + i;
-    if (!column.null.empty() && column.null[source] != 0) {
+    if ((!column.null.empty() && column.null[source] != 0) ||
+        (type == TableColumnType::event_type && column.u64[source] >= core::kEventTypeCount)) {
       duckdb_vector_ensure_validity_writable(vector);
       duckdb_validity_set_row_invalid(duckdb_vector_get_validity(vector), row);
       continue;
@@ -76,33 +106,45 @@ void write_live_column(TableColumnType type, const ColumnData& column, std::size
         duckdb_vector_assign_string_element_len(vector, row, column.str[source].data(),
                                                 column.str[source].size());
         break;
+      case TableColumnType::event_type:  // an ENUM of at most 255 members is stored in a byte
+        static_cast<std::uint8_t*>(data)[row] = kEventTypeMembers.position_of[column.u64[source]];
+        break;
     }
   }
 }
 
-duckdb_type live_column_duckdb_type(TableColumnType type) {
+duckdb_logical_type create_live_column_type(TableColumnType type) {
   switch (type) {
     case TableColumnType::boolean:
-      return DUCKDB_TYPE_BOOLEAN;
+      return duckdb_create_logical_type(DUCKDB_TYPE_BOOLEAN);
     case TableColumnType::int64:
-      return DUCKDB_TYPE_BIGINT;
+      return duckdb_create_logical_type(DUCKDB_TYPE_BIGINT);
     case TableColumnType::uint64:
-      return DUCKDB_TYPE_UBIGINT;
+      return duckdb_create_logical_type(DUCKDB_TYPE_UBIGINT);
     case TableColumnType::float64:
-      return DUCKDB_TYPE_DOUBLE;
+      return duckdb_create_logical_type(DUCKDB_TYPE_DOUBLE);
     case TableColumnType::string:
-      return DUCKDB_TYPE_VARCHAR;
+      return duckdb_create_logical_type(DUCKDB_TYPE_VARCHAR);
     case TableColumnType::date:
-      return DUCKDB_TYPE_DATE;
+      return duckdb_create_logical_type(DUCKDB_TYPE_DATE);
     case TableColumnType::timestamp_s:
-      return DUCKDB_TYPE_TIMESTAMP_S;
+      return duckdb_create_logical_type(DUCKDB_TYPE_TIMESTAMP_S);
     case TableColumnType::timestamp_ms:
-      return DUCKDB_TYPE_TIMESTAMP_MS;
+      return duckdb_create_logical_type(DUCKDB_TYPE_TIMESTAMP_MS);
+    case TableColumnType::event_type: {
+      std::array<std::string, core::kEventTypeCount> names;
+      std::array<const char*, core::kEventTypeCount> members{};
+      for (std::size_t i = 0; i < names.size(); ++i) {
+        names[i] = std::string(kEventTypeMembers.names[i]);
+        members[i] = names[i].c_str();
+      }
+      return duckdb_create_enum_type(members.data(), members.size());
+    }
   }
-  return DUCKDB_TYPE_VARCHAR;
+  return duckdb_create_logical_type(DUCKDB_TYPE_VARCHAR);
 }
 
-const char* live_column_duckdb_name(TableColumnType type) {
+std::string live_column_duckdb_name(TableColumnType type) {
   switch (type) {
     case TableColumnType::boolean:
       return "BOOLEAN";
@@ -120,6 +162,14 @@ const char* live_column_duckdb_name(TableColumnType type) {
       return "TIMESTAMP_S";
     case TableColumnType::timestamp_ms:
       return "TIMESTAMP_MS";
+    case TableColumnType::event_type: {
+      std::string name = "ENUM(";
+      for (std::string_view member : kEventTypeMembers.names) {
+        if (name.size() > 5) name += ", ";
+        name += duck::quote_literal(std::string(member));
+      }
+      return name + ")";
+    }
   }
   return "VARCHAR";
 }

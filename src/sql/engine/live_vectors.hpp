@@ -13,8 +13,10 @@
 
 namespace shoplake::sql {
 
-duckdb_type live_column_duckdb_type(TableColumnType type);
-const char* live_column_duckdb_name(TableColumnType type);
+// The DuckDB type of a column of `type`; the caller destroys it.
+duckdb_logical_type create_live_column_type(TableColumnType type);
+// Its name in DuckDB's SQL (CAST(NULL AS <name>)).
+std::string live_column_duckdb_name(TableColumnType type);
 
 // Why `chunk` cannot be the rows of a table with `columns` (named `table_name` in the message),
 // or empty when it can.

@@ -22,7 +22,7 @@ std::shared_ptr<SettledRows::Chunk> SettledRows::empty_chunk() const {
   std::vector<duck::LogicalType> owned;
   std::vector<duckdb_logical_type> types;
   for (const auto& column : columns_) {
-    owned.emplace_back(duckdb_create_logical_type(live_column_duckdb_type(column.type)));
+    owned.emplace_back(create_live_column_type(column.type));
     types.push_back(owned.back().get());
   }
   return std::make_shared<Chunk>(duckdb_create_data_chunk(types.data(), types.size()));

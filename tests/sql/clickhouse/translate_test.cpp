@@ -92,6 +92,34 @@ TEST(Translate, NowShiftedByIntervalsStaysADateTime) {
             "SELECT CAST(clickhouse_now() - INTERVAL 6 HOUR AS TIMESTAMP_S) AS x");
 }
 
+// Over the live tables alone (which DuckDB scans whole), now() is the parameter itself: a plain
+// filter. Anything else keeps the CTE, so that DuckDB does not bind the statement on every run.
+TEST(Translate, NowOverLiveTablesAloneIsTheParameterItself) {
+  const std::string value =
+      "CAST(make_timestamp(CAST($shoplake_clock_us AS BIGINT)) AS TIMESTAMP_S)";
+  EXPECT_EQ(ok("SELECT minute FROM realtime.events_per_minute WHERE minute >= now() - INTERVAL 6 "
+               "HOUR ORDER BY minute")
+                .sql,
+            "SELECT minute FROM realtime.events_per_minute WHERE minute >= CAST(" + value +
+                " - INTERVAL 6 HOUR AS TIMESTAMP_S) ORDER BY minute");
+  EXPECT_EQ(ok("SELECT now() AS n FROM realtime.a AS x JOIN realtime.b y ON x.m = y.m").sql,
+            "SELECT " + value + " AS n FROM realtime.a AS x JOIN realtime.b y ON x.m = y.m");
+  for (const char* mixed :
+       {"SELECT now() FROM realtime.a JOIN gold.b ON true", "SELECT now() FROM realtime.a, gold.b",
+        "SELECT now() FROM realtime.a x, gold.b",
+        "SELECT now() FROM realtime.a WHERE m IN (SELECT m FROM b)",
+        "SELECT now() FROM (SELECT * FROM realtime.a)", "SELECT now() FROM realtime_a",
+        "SELECT now()", "SELECT extract(HOUR FROM now()) FROM realtime.a"}) {
+    EXPECT_NE(ok(mixed).sql.find("shoplake_clock AS"), std::string::npos) << mixed;
+  }
+  TranslationOptions options;
+  options.live_schemas = {};
+  const TranslationResult none =
+      translate_clickhouse_query("SELECT now() FROM realtime.a", options);
+  ASSERT_TRUE(none.ok());
+  EXPECT_NE(none.value().sql.find("shoplake_clock AS"), std::string::npos);
+}
+
 TEST(Translate, FormatAndSettingsAreTakenOffTheEnd) {
   const TranslatedQuery q = ok("SELECT 1 SETTINGS max_threads = 2, mode = 'x y' FORMAT Vertical;");
   EXPECT_EQ(q.format, "Vertical");

@@ -151,6 +151,20 @@ TEST_F(EngineQueryTest, MapsOtherTypesToDuckdbText) {
   EXPECT_EQ(outcome.columns[5].name, "plain");
 }
 
+// An ENUM is read by its members, whatever width DuckDB stores it in (a byte up to 255 members,
+// two bytes beyond), and clients see a String.
+TEST_F(EngineQueryTest, MapsEnumsToTheirMembers) {
+  std::string wide = "ENUM(";
+  for (int i = 0; i < 300; ++i) wide += (i > 0 ? ", 'm" : "'m") + std::to_string(i) + "'";
+  wide += ")";
+  auto outcome = one("SELECT CAST('b' AS ENUM('a', 'b')) AS small, CAST('m299' AS " + wide +
+                     ") AS wide, CAST(NULL AS ENUM('a')) AS missing");
+  for (std::size_t c = 0; c < 3; ++c) EXPECT_EQ(outcome.columns[c].type.clickhouse_name, "String");
+  EXPECT_EQ(outcome.column(0).str.at(0), "b");
+  EXPECT_EQ(outcome.column(1).str.at(0), "m299");
+  EXPECT_EQ(outcome.column(2).null, std::vector<std::uint8_t>{1});
+}
+
 TEST_F(EngineQueryTest, MapsNulls) {
   auto outcome = one(
       "SELECT NULL::INTEGER AS i, NULL::VARCHAR AS s, NULL::DECIMAL(10,2) AS d, NULL::BOOLEAN AS "

@@ -1,12 +1,14 @@
 // A live time series: final rows handed to the engine (settled), the rest scanned per query.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <limits>
 #include <mutex>
 #include <string>
 
 #include "engine_test_support.hpp"
+#include "shoplake/core/event.hpp"
 
 namespace shoplake::sql {
 namespace {
@@ -174,6 +176,64 @@ TEST_F(TimeSeriesTest, RefusesWhatIsNotATimeSeries) {
   EXPECT_NE(shape.error().find("column event_count holds fewer values"), std::string::npos);
   grow_to(3);
   EXPECT_EQ(rows(), expected(0, 4));  // the refused rows changed nothing
+}
+
+// A column of event types: DuckDB sorts and compares it as the names, whether the rows were
+// settled or scanned, and a value that is no event type reads as NULL.
+TEST(EventTypeColumnTest, SortsAndComparesAsTheNames) {
+  testing::TempDirectory lake;
+  EngineOptions options;
+  options.lake_directory = lake.path();
+  auto engine = testing::open_engine(options);
+  ASSERT_TRUE(engine);
+  const std::vector<TableColumn> columns = {{"minute", TableColumnType::timestamp_s},
+                                            {"event_type", TableColumnType::event_type},
+                                            {"event_count", TableColumnType::int64}};
+  // Minute 0 is settled, minute 1 scanned; each holds every type, in core::EventType's order,
+  // and a value past the last type.
+  auto minute_rows = [](std::int64_t minute) {
+    ResultChunk chunk;
+    chunk.columns.resize(3);
+    for (std::uint64_t type = 0; type <= core::kEventTypeCount; ++type) {
+      chunk.columns[0].i64.push_back(minute * 60);
+      chunk.columns[1].u64.push_back(type);
+      chunk.columns[2].i64.push_back(static_cast<std::int64_t>(type));
+      ++chunk.rows;
+    }
+    return chunk;
+  };
+  ASSERT_TRUE(engine->catalog().publish_time_series("realtime", "events_per_minute", columns,
+                                                    "minute",
+                                                    [&](std::int64_t) { return minute_rows(1); }));
+  ASSERT_TRUE(
+      engine->catalog().settle_time_series("realtime", "events_per_minute", minute_rows(0), 60, 0));
+
+  auto sorted = run(*engine,
+                    "SELECT event_type, sum(event_count) FROM realtime.events_per_minute "
+                    "GROUP BY event_type ORDER BY event_type NULLS LAST");
+  ASSERT_FALSE(sorted.error) << sorted.error->message;
+  EXPECT_EQ(sorted.columns[0].type.clickhouse_name, "String");
+  auto names = core::kEventTypeNames;
+  std::sort(names.begin(), names.end());
+  ASSERT_EQ(sorted.chunks.at(0).rows, core::kEventTypeCount + 1);
+  for (std::size_t i = 0; i < core::kEventTypeCount; ++i) {
+    EXPECT_EQ(sorted.column(0).str[i], names[i]);
+    const auto type = core::event_type_from_name(names[i]);
+    ASSERT_TRUE(type);
+    EXPECT_EQ(sorted.column(1).str[i], std::to_string(2 * static_cast<int>(*type)));
+  }
+  EXPECT_EQ(sorted.column(0).null.back(), 1);
+
+  auto compared = run(*engine,
+                      "SELECT count(*) FILTER (WHERE event_type = 'purchase'), "
+                      "count(*) FILTER (WHERE event_type IN ('view', 'no such type')), "
+                      "count(*) FILTER (WHERE event_type LIKE '%_cart'), "
+                      "count(*) FILTER (WHERE event_type > 'p') FROM realtime.events_per_minute");
+  ASSERT_FALSE(compared.error) << compared.error->message;
+  EXPECT_EQ(compared.column(0).i64.at(0), 2);
+  EXPECT_EQ(compared.column(1).i64.at(0), 2);
+  EXPECT_EQ(compared.column(2).i64.at(0), 4);
+  EXPECT_EQ(compared.column(3).i64.at(0), 8);  // purchase, remove_from_cart, search, view
 }
 
 }  // namespace

@@ -68,6 +68,12 @@ struct TranslationOptions {
   // Off for a request that brings positional parameters: DuckDB cannot mix them with a named
   // one.
   bool clock_as_parameter = true;
+  // Schemas whose tables DuckDB scans whole on every query (the stream engine's live tables take
+  // no filter). A query whose every FROM and JOIN names one of them gets now() as the parameter
+  // itself: a plain filter on the rows as they are scanned, where the CTE's would be a join of
+  // every row with the clock's. Over tables that take filters, a parameter in a filter makes
+  // DuckDB bind the statement again on every run, so there the CTE stays.
+  std::vector<std::string> live_schemas = {"realtime"};
 };
 
 // Never throws. Unqualified names (SHOW TABLES, DESCRIBE t, EXISTS t) mean the DuckDB schema that
