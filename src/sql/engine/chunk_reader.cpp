@@ -1,6 +1,7 @@
 #include "chunk_reader.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <cstring>
 #include <limits>
 #include <string_view>
@@ -15,6 +16,12 @@ __extension__ typedef __int128 Int128;
 __extension__ typedef unsigned __int128 UInt128;
 
 std::string to_text(UInt128 value) {
+  if (value <= std::numeric_limits<std::uint64_t>::max()) {
+    char digits[20];
+    const auto written =
+        std::to_chars(digits, digits + sizeof(digits), static_cast<std::uint64_t>(value));
+    return std::string(digits, written.ptr);
+  }
   char digits[40];
   char* const end = digits + sizeof(digits);
   char* cursor = end;
@@ -113,9 +120,10 @@ struct VectorView {
 
 template <typename T, typename Target>
 void copy_values(const VectorView& view, idx_t first, idx_t count, std::vector<Target>& target) {
-  for (idx_t row = first; row < first + count; ++row) {
-    target.push_back(static_cast<Target>(view.at<T>(row)));
-  }
+  const std::size_t base = target.size();
+  target.resize(base + count);
+  Target* values = target.data() + base;
+  for (idx_t i = 0; i < count; ++i) values[i] = static_cast<Target>(view.at<T>(first + i));
 }
 
 }  // namespace
@@ -189,7 +197,11 @@ std::size_t ColumnReader::append(duckdb_vector vector, idx_t first, idx_t count,
   const VectorView view{static_cast<const char*>(duckdb_vector_get_data(vector)),
                         duckdb_vector_get_validity(vector)};
   const idx_t end = first + count;
-  for (idx_t row = first; row < end; ++row) out.null.push_back(view.valid(row) ? 0 : 1);
+  const std::size_t null_base = out.null.size();
+  out.null.resize(null_base + count, 0);
+  if (view.validity != nullptr) {
+    for (idx_t i = 0; i < count; ++i) out.null[null_base + i] = view.valid(first + i) ? 0 : 1;
+  }
   std::size_t bytes = 8 * count;
   switch (type_id_) {
     case DUCKDB_TYPE_BOOLEAN:

@@ -26,8 +26,17 @@ constexpr std::array<const char*, 256> kTabSeparatedEscapes = [] {
 // Runs of bytes that need no escape (nearly every value) are appended whole: a character at a
 // time was a tenth of a 2,000-row dashboard answer.
 void append_escaped(std::string& out, std::string_view text) {
+  std::size_t first_escape = 0;
+  while (first_escape < text.size() &&
+         kTabSeparatedEscapes[static_cast<unsigned char>(text[first_escape])] == nullptr) {
+    ++first_escape;
+  }
+  if (first_escape == text.size()) {
+    out += text;
+    return;
+  }
   std::size_t run_start = 0;
-  for (std::size_t i = 0; i < text.size(); ++i) {
+  for (std::size_t i = first_escape; i < text.size(); ++i) {
     const char* escape = kTabSeparatedEscapes[static_cast<unsigned char>(text[i])];
     if (escape == nullptr) continue;
     out.append(text.data() + run_start, i - run_start);
