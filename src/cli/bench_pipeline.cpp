@@ -630,6 +630,7 @@ void run_bench_pipeline(const BenchPipelineOptions& options) {
                  ms(phases.checks), ms(phases.write));
     }
   }
+  int disagreements = 0;
   if (!clickhouse.ran) {
     fmt::print("clickhouse-server: {}\n", clickhouse.note);
   } else {
@@ -644,7 +645,6 @@ void run_bench_pipeline(const BenchPipelineOptions& options) {
     }
     fmt::print("ratio clickhouse / shoplake (full rebuild): {:.2f}x ({})\n", theirs / full_median,
                theirs >= full_median ? "shoplake faster" : "clickhouse-server faster");
-    int disagreements = 0;
     std::string compared;
     const auto list = kpis();
     for (std::size_t i = 0; i < list.size(); ++i) {
@@ -668,6 +668,10 @@ void run_bench_pipeline(const BenchPipelineOptions& options) {
     fmt::print("scratch kept: {}\n", scratch.string());
   } else {
     fs::remove_all(scratch);
+  }
+  if (disagreements > 0) {
+    throw CommandError{
+        1, fmt::format("{} KPIs differ from clickhouse-server's (listed above)", disagreements)};
   }
 }
 

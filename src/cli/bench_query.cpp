@@ -496,8 +496,10 @@ void measure(const BenchQueryOptions& options, const std::vector<Panel>& panels,
   }
 }
 
-void report(const BenchQueryOptions& options, const std::vector<Panel>& panels,
-            const std::vector<PanelResult>& results, bool with_clickhouse) {
+// Prints the table and the verdict; returns how many panels clickhouse-server answered otherwise
+// (0 without it).
+std::size_t report(const BenchQueryOptions& options, const std::vector<Panel>& panels,
+                   const std::vector<PanelResult>& results, bool with_clickhouse) {
   fmt::print(
       "bench query: {} dashboard queries, {} timed iterations each after {} warm-up, median of {} "
       "runs, one keep-alive connection per system, queries alternating between them\n",
@@ -546,6 +548,7 @@ void report(const BenchQueryOptions& options, const std::vector<Panel>& panels,
                faster, panels.size(), matched, panels.size());
   }
   fmt::print("\n");
+  return with_clickhouse ? panels.size() - static_cast<std::size_t>(matched) : 0;
 }
 
 void run_bench_query(const BenchQueryOptions& options) {
@@ -614,6 +617,7 @@ void run_bench_query(const BenchQueryOptions& options) {
   std::unique_ptr<sql::ClickHousePeer> peer;
   std::unique_ptr<httplib::Client> theirs;
   const std::string binary = sql::find_clickhouse_server(options.clickhouse);
+  std::size_t mismatched = 0;
   try {
     if (binary.empty()) {
       fmt::print(stderr, "clickhouse-server: not found (--clickhouse PATH), no side-by-side\n");
@@ -629,7 +633,7 @@ void run_bench_query(const BenchQueryOptions& options) {
     std::vector<PanelResult> results(panels.size());
     check_answers(panels, *ours, theirs.get(), results);
     measure(options, panels, *ours, theirs.get(), results);
-    report(options, panels, results, theirs != nullptr);
+    mismatched = report(options, panels, results, theirs != nullptr);
   } catch (...) {
     http.stop();
     serving.join();
@@ -643,6 +647,11 @@ void run_bench_query(const BenchQueryOptions& options) {
   stream_engine.reset();
   engine.reset();
   fs::remove_all(scratch);
+  if (mismatched > 0) {
+    throw CommandError{1, fmt::format("{} of {} panels answered otherwise than clickhouse-server "
+                                      "(the first difference is above)",
+                                      mismatched, panels.size())};
+  }
 }
 
 }  // namespace
