@@ -341,8 +341,7 @@ std::string clickhouse_type(sql::TableColumnType type) {
     case sql::TableColumnType::event_type: {
       // ClickHouse's own type for a closed set, as shoplake's ENUM: numbered in the names' order,
       // so that both sort them alike.
-      auto names = core::kEventTypeNames;
-      std::sort(names.begin(), names.end());
+      const auto& names = core::kEventTypeNamesInByteOrder;
       std::string members;
       for (std::size_t i = 0; i < names.size(); ++i) {
         members += fmt::format("{}'{}' = {}", i == 0 ? "" : ", ", names[i], i + 1);

@@ -21,8 +21,7 @@ struct EventTypeMembers {
 
 constexpr EventTypeMembers sorted_event_types() {
   EventTypeMembers members;
-  members.names = core::kEventTypeNames;
-  std::sort(members.names.begin(), members.names.end());
+  members.names = core::kEventTypeNamesInByteOrder;
   for (std::size_t type = 0; type < core::kEventTypeCount; ++type) {
     for (std::size_t position = 0; position < core::kEventTypeCount; ++position) {
       if (members.names[position] == core::kEventTypeNames[type]) {

@@ -1,6 +1,7 @@
 // The shop event of DESIGN.md ("Events"): the one contract every component speaks.
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <optional>
@@ -26,6 +27,13 @@ inline constexpr std::array<std::string_view, kEventTypeCount> kEventTypeNames =
     "login",       "logout",           "view",           "search",
     "add_to_cart", "remove_from_cart", "begin_checkout", "purchase",
 };
+
+// The same names in byte order, as a sort by name puts them.
+inline constexpr std::array<std::string_view, kEventTypeCount> kEventTypeNamesInByteOrder = [] {
+  auto names = kEventTypeNames;
+  std::sort(names.begin(), names.end());
+  return names;
+}();
 
 constexpr std::string_view to_string(EventType type) {
   return kEventTypeNames[static_cast<std::size_t>(type)];
