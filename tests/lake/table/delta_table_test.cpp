@@ -153,6 +153,15 @@ TEST_F(DeltaTableTest, ReplaceWhereOverwritesOnlyTheNamedPartitions) {
   ASSERT_FALSE(outside);
   EXPECT_NE(outside.error().find("2026-11-22"), std::string::npos) << outside.error();
 
+  // A value that only parses as the rows' date, or as no date, still names no partition of them.
+  for (const char* other_text : {"2026-11-2", "2026-13-45", "20261122"}) {
+    auto refused =
+        table->overwrite(duck_.connection.get(), orders_select("d", 5, "2026-11-02"), {other_text});
+    ASSERT_FALSE(refused) << other_text;
+    EXPECT_NE(refused.error().find("outside the partitions"), std::string::npos) << refused.error();
+  }
+  EXPECT_EQ(count_rows(table->snapshot()), 15);
+
   auto whole = table->overwrite(duck_.connection.get(), orders_select("e", 3, "2026-11-23"), {});
   ASSERT_TRUE(whole) << whole.error();
   EXPECT_EQ(count_rows(table->snapshot()), 3);
