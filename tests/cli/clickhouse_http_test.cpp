@@ -546,6 +546,25 @@ TEST_F(ClickHouseHttp, AMillionRowsStreamWhole) {
   EXPECT_EQ(answer.body.back(), '\n');
 }
 
+TEST_F(ClickHouseHttp, AUnionOfJoinsLargerThanTheStreamBufferAnswers) {
+  // DuckDB 1.4.4 alone hangs on this one for good, deaf to the timeout (duckdb/duckdb#22215):
+  // two pipelines feed the streamed result and fill its buffer before either finishes.
+  const Answer answer = query(
+      "SELECT a.number FROM numbers(1000000) AS a JOIN numbers(1000000) AS b ON a.number = "
+      "b.number WHERE a.number % 4 = 0 UNION ALL SELECT a.number FROM numbers(1000000) AS a JOIN "
+      "numbers(1000000) AS b ON a.number = b.number WHERE a.number % 4 = 1 FORMAT TabSeparated",
+      "/?max_execution_time=60");
+  ASSERT_EQ(answer.status, 200) << answer.body.substr(0, 300);
+  const auto lines = lines_of(answer.body);
+  ASSERT_EQ(lines.size(), 500'000u);
+  std::uint64_t sum = 0;
+  std::uint64_t expected = 0;
+  for (const auto& line : lines) sum += std::stoull(line);
+  for (std::uint64_t n = 0; n < 1'000'000; ++n) expected += n % 4 <= 1 ? n : 0;
+  EXPECT_EQ(sum, expected);
+  EXPECT_EQ(query("SELECT 1").body, "1\n");
+}
+
 TEST_F(ClickHouseHttp, AnErrorAfterTheHeadersEndsTheBody) {
   // One row over the limit: the first rows are out with a 200 by then, so, like ClickHouse, the
   // exception is written at the end of what was sent.

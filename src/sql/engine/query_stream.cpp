@@ -8,6 +8,7 @@
 #include "query_error_kind.hpp"
 #include "shoplake/sql/statement_clock.hpp"
 #include "statement_guard.hpp"
+#include "streamed_execution.hpp"
 #include "system_schema.hpp"
 
 namespace shoplake::sql {
@@ -209,9 +210,8 @@ std::optional<QueryError> QueryStream::describe_and_execute(const QueryRequest& 
 std::optional<QueryError> QueryStream::bind_and_execute(const QueryRequest& request) {
   if (auto error = bind(request)) return error;
   if (!watch_) watch_ = watchdog_.arm(lease_->connection.get(), started_ + limits_.timeout);
-  if (duckdb_execute_prepared_streaming(statement(), result_.out()) != DuckDBSuccess) {
-    return error_from_duckdb(duckdb_result_error_type(result_.get()),
-                             duckdb_result_error(result_.get()));
+  if (auto error = execute_streamed(statement(), result_.out(), started_ + limits_.timeout)) {
+    return error_from_duckdb(error->type, error->message.c_str());
   }
   return std::nullopt;
 }

@@ -55,6 +55,7 @@ using Database = Owned<duckdb_database, duckdb_close>;
 using Connection = Owned<duckdb_connection, duckdb_disconnect>;
 using Config = Owned<duckdb_config, duckdb_destroy_config>;
 using PreparedStatement = Owned<duckdb_prepared_statement, duckdb_destroy_prepare>;
+using PendingResult = Owned<duckdb_pending_result, duckdb_destroy_pending>;
 using ExtractedStatements = Owned<duckdb_extracted_statements, duckdb_destroy_extracted>;
 using DataChunk = Owned<duckdb_data_chunk, duckdb_destroy_data_chunk>;
 using LogicalType = Owned<duckdb_logical_type, duckdb_destroy_logical_type>;
