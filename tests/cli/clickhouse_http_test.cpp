@@ -563,6 +563,13 @@ TEST_F(ClickHouseHttp, AUnionOfJoinsLargerThanTheStreamBufferAnswers) {
   for (std::uint64_t n = 0; n < 1'000'000; ++n) expected += n % 4 <= 1 ? n : 0;
   EXPECT_EQ(sum, expected);
   EXPECT_EQ(query("SELECT 1").body, "1\n");
+
+  // Stalled past its deadline, it times out like any other query.
+  const std::string stalled =
+      "SELECT a.number FROM numbers(1000000) AS a JOIN numbers(1000000) AS b ON a.number = "
+      "b.number WHERE a.number % 4 = 2 UNION ALL SELECT a.number FROM numbers(1000000) AS a JOIN "
+      "numbers(1000000) AS b ON a.number = b.number WHERE a.number % 4 = 3";
+  expect_clickhouse_error(query(stalled, "/?max_execution_time=1"), 500, 159, "TIMEOUT_EXCEEDED");
 }
 
 TEST_F(ClickHouseHttp, AnErrorAfterTheHeadersEndsTheBody) {

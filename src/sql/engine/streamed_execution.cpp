@@ -54,6 +54,8 @@ std::optional<StreamedExecutionError> execute_streamed(duckdb_prepared_statement
     if (now - *idle_since >= stall_limit) {
       pending.reset();  // cancels the streamed run
       if (now >= deadline - kStreamRetryMargin) {
+        // The query is over: at its deadline, as the caller's interrupt would have ended it.
+        std::this_thread::sleep_until(deadline);
         return StreamedExecutionError{DUCKDB_ERROR_INTERRUPT, "INTERRUPT Error: Interrupted!"};
       }
       return error_of(duckdb_execute_prepared(statement, out), out);

@@ -25,13 +25,14 @@ struct StreamedExecutionError {
 
 // Runs `statement` (parameters bound) into `out`, as duckdb_execute_prepared_streaming does, but
 // never hangs; on failure, the error (`out` may then hold no result). `deadline` is when the
-// caller interrupts the connection. DuckDB 1.4.4 hangs forever,
-// deaf to duckdb_interrupt, when a streamed result is fed by several pipelines (UNION ALL, outer
-// joins) and fills its buffer before they finish (duckdb/duckdb#22215): each pipeline waits for a
-// reader that waits for them. Driving the tasks here sees that state as "no task runnable"; past
-// `stall_limit` of it, the streamed run is cancelled and the statement runs materialized, which has
-// no such wait. A normal stream pauses only while another thread holds the last task: it spins
-// briefly, then polls.
+// caller interrupts the connection.
+//
+// DuckDB 1.4.4 hangs forever, deaf to duckdb_interrupt, when a streamed result is fed by several
+// pipelines (UNION ALL, outer joins) and fills its buffer before they finish (duckdb/duckdb#22215):
+// each pipeline waits for a reader that waits for them. Driving the tasks here sees that state as
+// "no task runnable"; past `stall_limit` of it, the streamed run is cancelled and the statement
+// runs materialized, which has no such wait. A normal stream pauses only while another thread
+// holds the last task: it spins briefly, then polls.
 std::optional<StreamedExecutionError> execute_streamed(
     duckdb_prepared_statement statement, duckdb_result* out,
     std::chrono::steady_clock::time_point deadline,
