@@ -376,11 +376,11 @@ core::Result<CommitResult> DeltaTable::replace(duckdb_connection connection,
   }
   const DeltaField* partition_field =
       partition_columns.empty() ? nullptr : schema.find(partition_columns.front());
-  if (!partitions.empty() && partition_field == nullptr) {
-    return core::Error{fmt::format("{}: partition column {} is not in the schema", root_.string(),
-                                   partition_columns.front())};
-  }
   if (!partitions.empty()) {
+    if (partition_field == nullptr) {
+      return core::Error{fmt::format("{}: partition column {} is not in the schema", root_.string(),
+                                     partition_columns.front())};
+    }
     // Rows outside the replaced partitions would silently add to partitions nobody replaced.
     std::vector<std::string> inside;
     for (const std::string& value : partitions) {
