@@ -36,15 +36,19 @@ void StagedRows::start_chunk() {
     for (auto& type : types) duckdb_destroy_logical_type(&type);
   }
   duckdb_data_chunk chunk = chunks_[chunks_used_++];
-  vectors_.clear();
   data_.clear();
+  validity_.clear();
   for (idx_t column = 0; column < columns_.size(); ++column) {
     duckdb_vector vector = duckdb_data_chunk_get_vector(chunk, column);
     duckdb_vector_ensure_validity_writable(vector);
-    vectors_.push_back(vector);
     data_.push_back(duckdb_vector_get_data(vector));
+    // Every row starts NULL and a setter marks its value valid: a store per value. A check of
+    // every column at the end of each row, with a call into DuckDB for each NULL, was a third
+    // of the staging's time.
+    std::uint64_t* validity = duckdb_vector_get_validity(vector);
+    std::memset(validity, 0, (capacity_ + 63) / 64 * sizeof(std::uint64_t));
+    validity_.push_back(validity);
   }
-  set_in_row_.assign(columns_.size(), 0);
   row_ = 0;
 }
 
@@ -80,37 +84,30 @@ void StagedRows::set_string(std::size_t column, std::string_view value) {
     std::memcpy(slot.value.pointer.prefix, value.data(), 4);
     slot.value.pointer.ptr = bytes;
   }
-  set_in_row_[column] = 1;
+  mark_valid(column);
 }
 void StagedRows::set_int64(std::size_t column, std::int64_t value) {
   static_cast<std::int64_t*>(data_[column])[row_] = value;
-  set_in_row_[column] = 1;
+  mark_valid(column);
 }
 void StagedRows::set_int32(std::size_t column, std::int32_t value) {
   static_cast<std::int32_t*>(data_[column])[row_] = value;
-  set_in_row_[column] = 1;
+  mark_valid(column);
 }
 void StagedRows::set_double(std::size_t column, double value) {
   static_cast<double*>(data_[column])[row_] = value;
-  set_in_row_[column] = 1;
+  mark_valid(column);
 }
 void StagedRows::set_timestamp_us(std::size_t column, std::int64_t micros) {
   static_cast<duckdb_timestamp*>(data_[column])[row_].micros = micros;
-  set_in_row_[column] = 1;
+  mark_valid(column);
 }
 void StagedRows::set_date(std::size_t column, std::int32_t days) {
   static_cast<duckdb_date*>(data_[column])[row_].days = days;
-  set_in_row_[column] = 1;
+  mark_valid(column);
 }
 
 void StagedRows::end_row() {
-  for (std::size_t column = 0; column < columns_.size(); ++column) {
-    if (set_in_row_[column]) {
-      set_in_row_[column] = 0;
-    } else {
-      duckdb_validity_set_row_invalid(duckdb_vector_get_validity(vectors_[column]), row_);
-    }
-  }
   ++row_;
   ++rows_;
   duckdb_data_chunk_set_size(chunks_[chunks_used_ - 1], row_);

@@ -62,6 +62,9 @@ class StagedRows : public sql::ChunkSource {
  private:
   void start_chunk();
   char* string_space(std::size_t bytes);
+  void mark_valid(std::size_t column) {
+    validity_[column][row_ >> 6] |= std::uint64_t{1} << (row_ & 63);
+  }
 
   struct StringBlock {
     std::unique_ptr<char[]> bytes;
@@ -73,8 +76,7 @@ class StagedRows : public sql::ChunkSource {
   std::vector<duckdb_data_chunk> chunks_;  // those in use first, then kept ones
   std::size_t chunks_used_ = 0;
   std::vector<void*> data_;  // of the current chunk's vectors
-  std::vector<duckdb_vector> vectors_;
-  std::vector<std::uint8_t> set_in_row_;
+  std::vector<std::uint64_t*> validity_;
   idx_t row_ = 0;  // within the current chunk
   idx_t capacity_ = 0;
   std::uint64_t rows_ = 0;
