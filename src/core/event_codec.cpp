@@ -83,7 +83,7 @@ char* write_varint(std::uint64_t value, char* cursor) {
   return cursor;
 }
 
-bool read_varint(std::string_view& rest, std::uint64_t& value) {
+bool read_long_varint(std::string_view& rest, std::uint64_t& value) {
   value = 0;
   const std::size_t limit = std::min(rest.size(), kMaxVarintBytes);
   for (std::size_t i = 0; i < limit; ++i) {
@@ -97,10 +97,22 @@ bool read_varint(std::string_view& rest, std::uint64_t& value) {
   return false;
 }
 
-bool read_varint_string(std::string_view& rest, std::string_view& text) {
+// Inlined into the decoders with the one-byte case first: as calls, reading the nine strings of
+// an event cost a fifth of the bronze landing's staging (callgrind).
+[[gnu::always_inline]] inline bool read_varint(std::string_view& rest, std::uint64_t& value) {
+  if (!rest.empty() && static_cast<std::uint8_t>(rest[0]) < 0x80) {  // nearly every length
+    value = static_cast<std::uint8_t>(rest[0]);
+    rest.remove_prefix(1);
+    return true;
+  }
+  return read_long_varint(rest, value);
+}
+
+[[gnu::always_inline]] inline bool read_varint_string(std::string_view& rest,
+                                                      std::string_view& text) {
   std::uint64_t size = 0;
   if (!read_varint(rest, size) || rest.size() < size) return false;
-  text = rest.substr(0, size);
+  text = std::string_view(rest.data(), size);
   rest.remove_prefix(size);
   return true;
 }

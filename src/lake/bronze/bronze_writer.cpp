@@ -109,10 +109,17 @@ core::Status BronzeWriter::State::stage(const log::Record& record) {
     core::EncodedEventReader reader(record.payload);
     core::EventView event;
     std::uint64_t offset = first;
+    // A record's events nearly all fall on one day: its staging is looked up when the day changes.
+    StagedRows* day_rows = nullptr;
+    std::int32_t rows_day = 0;
     while (reader.next(event)) {
       if (offset >= events_offset) {
-        stage_event(rows_of(events_stage, event_day(event), true), event, offset,
-                    record.appended_at_ms);
+        const std::int32_t day = event_day(event);
+        if (day_rows == nullptr || day != rows_day) {
+          day_rows = &rows_of(events_stage, day, true);
+          rows_day = day;
+        }
+        stage_event(*day_rows, event, offset, record.appended_at_ms);
       }
       ++offset;
     }

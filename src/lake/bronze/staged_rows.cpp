@@ -52,21 +52,18 @@ void StagedRows::start_chunk() {
   row_ = 0;
 }
 
-char* StagedRows::string_space(std::size_t bytes) {
+char* StagedRows::string_space_in_new_block(std::size_t bytes) {
   constexpr std::size_t kBlockBytes = std::size_t{1} << 20;
-  if (blocks_used_ > 0 && block_used_bytes_ + bytes <= string_blocks_[blocks_used_ - 1].size) {
-    char* space = string_blocks_[blocks_used_ - 1].bytes.get() + block_used_bytes_;
-    block_used_bytes_ += bytes;
-    return space;
-  }
   if (blocks_used_ == string_blocks_.size() || string_blocks_[blocks_used_].size < bytes) {
     const std::size_t size = std::max(kBlockBytes, bytes);
     string_blocks_.insert(string_blocks_.begin() + static_cast<std::ptrdiff_t>(blocks_used_),
                           StringBlock{std::make_unique_for_overwrite<char[]>(size), size});
   }
   ++blocks_used_;
+  block_ = string_blocks_[blocks_used_ - 1].bytes.get();
   block_used_bytes_ = bytes;
-  return string_blocks_[blocks_used_ - 1].bytes.get();
+  block_size_ = string_blocks_[blocks_used_ - 1].size;
+  return block_;
 }
 
 void StagedRows::set_string(std::size_t column, std::string_view value) {
@@ -74,9 +71,21 @@ void StagedRows::set_string(std::size_t column, std::string_view value) {
   auto& slot = static_cast<duckdb_string_t*>(data_[column])[row_];
   const auto length = static_cast<std::uint32_t>(value.size());
   if (value.size() <= kInlineBytes) {
+    // Fixed-size copies the compiler turns into moves (two overlapping ones cover every length
+    // from 4 to 12), where a copy of the exact length was a call: most values here are short.
+    char inlined[kInlineBytes] = {};
+    const char* text = value.data();
+    if (length >= 8) {
+      std::memcpy(inlined, text, 8);
+      std::memcpy(inlined + length - 8, text + length - 8, 8);
+    } else if (length >= 4) {
+      std::memcpy(inlined, text, 4);
+      std::memcpy(inlined + length - 4, text + length - 4, 4);
+    } else {
+      for (std::uint32_t i = 0; i < length; ++i) inlined[i] = text[i];
+    }
     slot.value.inlined.length = length;
-    std::memset(slot.value.inlined.inlined, 0, kInlineBytes);
-    std::memcpy(slot.value.inlined.inlined, value.data(), value.size());
+    std::memcpy(slot.value.inlined.inlined, inlined, kInlineBytes);
   } else {
     char* bytes = string_space(value.size());
     std::memcpy(bytes, value.data(), value.size());
@@ -128,7 +137,9 @@ void StagedRows::clear() {
   chunks_used_ = 0;
   string_blocks_.resize(blocks_used_);
   blocks_used_ = 0;
+  block_ = nullptr;
   block_used_bytes_ = 0;
+  block_size_ = 0;
   rows_ = 0;
   start_chunk();
 }

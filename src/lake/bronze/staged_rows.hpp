@@ -61,7 +61,15 @@ class StagedRows : public sql::ChunkSource {
 
  private:
   void start_chunk();
-  char* string_space(std::size_t bytes);
+  char* string_space(std::size_t bytes) {
+    if (block_used_bytes_ + bytes <= block_size_) {
+      char* space = block_ + block_used_bytes_;
+      block_used_bytes_ += bytes;
+      return space;
+    }
+    return string_space_in_new_block(bytes);
+  }
+  char* string_space_in_new_block(std::size_t bytes);
   void mark_valid(std::size_t column) {
     validity_[column][row_ >> 6] |= std::uint64_t{1} << (row_ & 63);
   }
@@ -84,7 +92,9 @@ class StagedRows : public sql::ChunkSource {
   // here, so a string costs one copy and no call into DuckDB. Those in use first, then kept ones.
   std::vector<StringBlock> string_blocks_;
   std::size_t blocks_used_ = 0;
-  std::size_t block_used_bytes_ = 0;  // of the last block in use
+  char* block_ = nullptr;  // the last block in use
+  std::size_t block_used_bytes_ = 0;
+  std::size_t block_size_ = 0;
 };
 
 }  // namespace shoplake::lake

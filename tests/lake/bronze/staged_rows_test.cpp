@@ -76,5 +76,38 @@ TEST_F(StagedRowsTest, ABatchAfterClearHoldsExactlyItsOwnRows) {
   EXPECT_EQ(rows_of(staged), expected);
 }
 
+// Strings of every length up to past DuckDB's 12 inlined bytes, each staged twice into a chunk
+// that held other bytes before: both copies read back whole and equal to the same string made by
+// DuckDB, which an inlined string is only when the bytes after it are zero.
+TEST_F(StagedRowsTest, StringsOfEveryLengthReadBackAndCompareEqual) {
+  StagedRows staged({{"text", DUCKDB_TYPE_VARCHAR},
+                     {"number", DUCKDB_TYPE_BIGINT},
+                     {"rowid_in_batch", DUCKDB_TYPE_BIGINT}});
+  for (int row = 0; row < 100; ++row) {
+    staged.set_string(0, "##############################");
+    staged.set_int64(2, row);
+    staged.end_row();
+  }
+  staged.clear();
+  const std::string alphabet = "abcdefghijklmnopqrstuvwxyz";
+  std::vector<std::string> expected;
+  for (std::size_t length = 0; length <= 20; ++length) {
+    const std::string text = alphabet.substr(length % 7, length);
+    for (int copy = 0; copy < 2; ++copy) {
+      staged.set_string(0, text);
+      staged.set_int64(2, static_cast<std::int64_t>(expected.size()));
+      staged.end_row();
+    }
+    expected.push_back(fmt::format("{}|{}|2", length, text));
+  }
+  EXPECT_EQ(testing::first_column_texts(
+                duck_.connection.get(),
+                fmt::format("SELECT length(text) || '|' || text || '|' || count(*) FROM ({}) "
+                            "WHERE text = substr('{}', length(text) % 7 + 1, length(text)) "
+                            "GROUP BY text ORDER BY length(text)",
+                            staged.select_sql(), alphabet)),
+            expected);
+}
+
 }  // namespace
 }  // namespace shoplake::lake
