@@ -12,6 +12,8 @@
 #include <thread>
 
 #include "bronze_tables.hpp"
+#include "day_stagings.hpp"
+#include "event_staging.hpp"
 #include "parquet_io.hpp"
 #include "shoplake/lake/delta_table.hpp"
 
@@ -35,15 +37,6 @@ std::int64_t now_ms() {
 
 }  // namespace
 
-// A batch of one table, a partition (UTC day) at a time.
-using StagedDays = std::map<std::int32_t, std::unique_ptr<StagedRows>>;
-
-std::uint64_t staged_rows(const StagedDays& days) {
-  std::uint64_t rows = 0;
-  for (const auto& [day, staged] : days) rows += staged->rows();
-  return rows;
-}
-
 struct BronzeWriter::State {
   State(log::EventLog& log, ParquetIo& parquet, BronzeOptions options,
         BronzeCommitListener listener)
@@ -51,12 +44,10 @@ struct BronzeWriter::State {
 
   core::Status stage(const log::Record& record);
   core::Status flush();
-  // Commits the staged days of one table, with its txn, and empties them.
-  core::Status commit_table(DeltaTable& table, StagedDays& days, const std::string& name,
-                            std::vector<Txn> txns, std::uint64_t& table_offset);
-  StagedRows& rows_of(StagedDays& days, std::int32_t day, bool events);
-  // Keeps the committed days' staging for the next batch, and frees what this batch left unused.
-  void keep_for_reuse(StagedDays& days, bool events);
+  // Commits one table's staged partitions with its txn.
+  core::Status commit_table(DeltaTable& table, const std::vector<PartitionRows>& partitions,
+                            const std::string& name, std::vector<Txn> txns,
+                            std::uint64_t& table_offset);
   // Stages up to a few dozen records; `draining` ignores stop() (the last pass before it ends).
   core::Result<bool> land_some(log::LogCursor& cursor, bool draining = false);
   void run();
@@ -71,11 +62,8 @@ struct BronzeWriter::State {
   sql::duck::Connection connection;
   std::unique_ptr<DeltaTable> events;
   std::unique_ptr<DeltaTable> rejected;
-  StagedDays events_stage;
-  StagedDays rejected_stage;
-  // Emptied stagings of the last batch, taken again by the next (StagedRows::clear says why).
-  std::vector<std::unique_ptr<StagedRows>> spare_events_stagings;
-  std::vector<std::unique_ptr<StagedRows>> spare_rejected_stagings;
+  EventStaging events_stage;
+  DayStagings rejected_stage{bronze_rejected_staging_columns()};
   std::uint64_t events_offset = 0;    // the events table holds every event before it
   std::uint64_t rejected_offset = 0;  // the rejected table every rejection before it
   std::uint64_t read_offset = 0;      // where the cursor starts
@@ -105,36 +93,16 @@ std::filesystem::path BronzeWriter::rejected_root(const std::filesystem::path& l
 
 core::Status BronzeWriter::State::stage(const log::Record& record) {
   const std::uint64_t first = record.first_offset;
-  if (record.kind == log::RecordKind::events && record.end_offset() > events_offset) {
-    core::EncodedEventReader reader(record.payload);
-    core::EventView event;
-    std::uint64_t offset = first;
-    // A record's events nearly all fall on one day: its staging is looked up when the day changes.
-    StagedRows* day_rows = nullptr;
-    std::int32_t rows_day = 0;
-    while (reader.next(event)) {
-      if (offset >= events_offset) {
-        const std::int32_t day = event_day(event);
-        if (day_rows == nullptr || day != rows_day) {
-          day_rows = &rows_of(events_stage, day, true);
-          rows_day = day;
-        }
-        stage_event(*day_rows, event, offset, record.appended_at_ms);
-      }
-      ++offset;
-    }
-    if (!reader.error().empty()) {
-      return core::Error{
-          fmt::format("log record at offset {} does not decode: {}", first, reader.error())};
-    }
+  if (record.kind == log::RecordKind::events) {
+    if (auto staged = events_stage.add(record, events_offset); !staged) return staged;
   } else if (record.kind == log::RecordKind::rejections && record.end_offset() > rejected_offset) {
     core::EncodedRejectionReader reader(record.payload);
     core::RejectionView rejection;
     std::uint64_t offset = first;
     while (reader.next(rejection)) {
       if (offset >= rejected_offset) {
-        stage_rejection(rows_of(rejected_stage, rejection_day(record.appended_at_ms), false),
-                        rejection, offset, record.appended_at_ms);
+        stage_rejection(rejected_stage.rows_of(rejection_day(record.appended_at_ms)), rejection,
+                        offset, record.appended_at_ms);
       }
       ++offset;
     }
@@ -154,43 +122,14 @@ core::Status BronzeWriter::State::stage(const log::Record& record) {
   return core::ok_status();
 }
 
-StagedRows& BronzeWriter::State::rows_of(StagedDays& days, std::int32_t day, bool events) {
-  auto found = days.find(day);
-  if (found != days.end()) return *found->second;
-  auto& spare = events ? spare_events_stagings : spare_rejected_stagings;
-  std::unique_ptr<StagedRows> staged;
-  if (!spare.empty()) {
-    staged = std::move(spare.back());
-    spare.pop_back();
-  } else {
-    staged = std::make_unique<StagedRows>(events ? bronze_events_staging_columns()
-                                                 : bronze_rejected_staging_columns());
-  }
-  return *days.emplace(day, std::move(staged)).first->second;
-}
-
-void BronzeWriter::State::keep_for_reuse(StagedDays& days, bool events) {
-  auto& spare = events ? spare_events_stagings : spare_rejected_stagings;
-  spare.clear();
-  for (auto& [day, staged] : days) {
-    staged->clear();
-    spare.push_back(std::move(staged));
-  }
-  days.clear();
-}
-
-core::Status BronzeWriter::State::commit_table(DeltaTable& table, StagedDays& days,
+core::Status BronzeWriter::State::commit_table(DeltaTable& table,
+                                               const std::vector<PartitionRows>& partitions,
                                                const std::string& name, std::vector<Txn> txns,
                                                std::uint64_t& table_offset) {
   txns.insert(txns.begin(), Txn{kBronzeAppId, static_cast<std::int64_t>(staged_end), now_ms()});
-  std::vector<PartitionRows> partitions;
-  for (const auto& [day, staged] : days) {
-    partitions.push_back({day_partition(day), staged->select_sql()});
-  }
   auto committed = table.append_partitions(connection.get(), partitions, txns);
   if (!committed) return core::Error{committed.error()};
   table_offset = staged_end;
-  keep_for_reuse(days, &days == &events_stage);
   if (listener) listener(name, table.snapshot());
   std::lock_guard lock(mutex);
   ++stats.commits;
@@ -207,6 +146,7 @@ core::Status BronzeWriter::State::commit_table(DeltaTable& table, StagedDays& da
 core::Status BronzeWriter::State::flush() {
   if (!batch_open) return core::ok_status();
   const auto started = std::chrono::steady_clock::now();
+  if (auto staged = events_stage.finish(); !staged) return staged;
   // A table with nothing new gets no commit; its txn lags, which the skip on restart and the
   // log consumer offset (both tables are landed up to staged_end) account for.
   // A txn never goes back: after a restart the lagging table re-lands while the other skips.
@@ -219,17 +159,27 @@ core::Status BronzeWriter::State::flush() {
         origin_txns.push_back(Txn{key, next, now_ms()});
       }
     }
+    std::vector<PartitionRows> partitions;
+    for (auto& [day, select] : events_stage.select_per_day()) {
+      partitions.push_back({day_partition(day), std::move(select)});
+    }
     if (auto committed =
-            commit_table(*events, events_stage, "events", std::move(origin_txns), events_offset);
+            commit_table(*events, partitions, "events", std::move(origin_txns), events_offset);
         !committed) {
       return committed;
     }
+    events_stage.clear();
   }
   if (staged_end > rejected_offset && !rejected_stage.empty()) {
-    if (auto committed = commit_table(*rejected, rejected_stage, "rejected", {}, rejected_offset);
+    std::vector<PartitionRows> partitions;
+    for (const auto& [day, staged] : rejected_stage.days()) {
+      partitions.push_back({day_partition(day), staged->select_sql()});
+    }
+    if (auto committed = commit_table(*rejected, partitions, "rejected", {}, rejected_offset);
         !committed) {
       return committed;
     }
+    rejected_stage.clear_for_reuse();
   }
   staged_origins.clear();
   batch_open = false;
@@ -257,7 +207,7 @@ core::Result<bool> BronzeWriter::State::land_some(log::LogCursor& cursor, bool d
     if (!next.value()) break;
     if (auto staged = stage(*next.value()); !staged) return core::Error{staged.error()};
     any = true;
-    if (staged_rows(events_stage) + staged_rows(rejected_stage) >= options.commit_events) {
+    if (events_stage.entries() + rejected_stage.rows() >= options.commit_events) {
       if (auto flushed = flush(); !flushed) return core::Error{flushed.error()};
     }
   }

@@ -168,6 +168,45 @@ TEST_F(BronzeWriterTest, LandsEveryEventAndRejectionOnceTyped) {
   EXPECT_EQ(log_->consumer_offset("bronze"), events.size() + 3);
 }
 
+// Records are decoded on two threads, alternately; a record that does not decode stops the
+// landing whichever thread read it, names its offset, and commits nothing of its batch.
+class BronzeWriterCorruptRecordTest : public BronzeWriterTest,
+                                      public ::testing::WithParamInterface<std::size_t> {};
+
+TEST_P(BronzeWriterCorruptRecordTest, StopsTheBatchAndNamesTheRecord) {
+  const auto events = simulate(11, 2);
+  ASSERT_GT(events.size(), 1'200u);
+  const std::size_t corrupt_position = GetParam();
+  std::size_t first_offset = 0;
+  std::size_t corrupt_offset = 0;
+  for (std::size_t position = 0; position < 4; ++position) {
+    if (position == corrupt_position) {
+      log::RecordToAppend record;
+      record.payload = "\x07 not an encoded event";
+      record.count = 3;
+      ASSERT_EQ(log_->append(std::span(&record, 1)).status, log::AppendStatus::durable);
+      corrupt_offset = first_offset;
+      first_offset += 3;
+    } else {
+      ASSERT_NO_FATAL_FAILURE(append_events(*log_, events, position * 300, position * 300 + 300));
+      first_offset += 300;
+    }
+  }
+  auto writer = open_writer(options());
+  ASSERT_TRUE(writer);
+  auto landed = writer->land_available();
+  ASSERT_FALSE(landed);
+  EXPECT_NE(
+      landed.error().find(fmt::format("log record at offset {} does not decode", corrupt_offset)),
+      std::string::npos)
+      << landed.error();
+  EXPECT_EQ(writer->stats().events_landed, 0u);
+  EXPECT_EQ(writer->stats().landed_offset, 0u);
+}
+
+// The first record goes to the helper thread, the second stays on the landing thread.
+INSTANTIATE_TEST_SUITE_P(EitherThread, BronzeWriterCorruptRecordTest, ::testing::Values(0u, 1u));
+
 TEST_F(BronzeWriterTest, ARefusedLineThatIsNotUtf8IsKeptReadable) {
   std::string payload;
   const std::string raw = "{\"event_id\":\"\xff\xfe\"}";
