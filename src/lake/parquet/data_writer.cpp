@@ -142,6 +142,9 @@ std::string copy_statement(const std::string& select, const std::string& target,
   std::string options =
       fmt::format("FORMAT parquet, COMPRESSION {}, ROW_GROUP_SIZE {}",
                   duck::quote_literal(settings.compression), settings.row_group_rows);
+  if (settings.zstd_level != 0 && settings.compression == "zstd") {
+    options += fmt::format(", COMPRESSION_LEVEL {}", settings.zstd_level);
+  }
   if (!partition_columns.empty()) {
     std::vector<std::string> quoted;
     for (const auto& name : partition_columns) quoted.push_back(duck::quote_identifier(name));

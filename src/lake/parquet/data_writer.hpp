@@ -18,6 +18,7 @@ namespace shoplake::lake::parquet_detail {
 struct WriteSettings {
   std::string compression;
   std::uint64_t row_group_rows = 0;
+  int zstd_level = 0;  // 0: DuckDB's default; used only with zstd
 };
 
 core::Result<std::vector<AddFile>> write_data_files(

@@ -53,6 +53,10 @@ core::Result<duck::Connection> connect_to(duckdb_database database) {
   return connection;
 }
 
+parquet_detail::WriteSettings write_settings_of(const ParquetOptions& options) {
+  return {options.compression, options.row_group_rows, options.zstd_level};
+}
+
 }  // namespace
 
 ParquetIo::ParquetIo(std::unique_ptr<State> state) : state_(std::move(state)) {}
@@ -96,8 +100,7 @@ core::Result<std::vector<AddFile>> ParquetIo::write_data_files(
     duckdb_connection connection, const std::string& select_sql,
     const std::filesystem::path& table_root, const DeltaSchema& schema,
     const std::vector<std::string>& partition_columns, bool data_change) {
-  const parquet_detail::WriteSettings settings{state_->options.compression,
-                                               state_->options.row_group_rows};
+  const auto settings = write_settings_of(state_->options);
   return parquet_detail::write_data_files(connection, select_sql, table_root, schema,
                                           partition_columns, data_change, settings);
 }
@@ -106,8 +109,7 @@ core::Result<std::vector<AddFile>> ParquetIo::write_partition_file(
     duckdb_connection connection, const std::string& select_sql,
     const std::filesystem::path& table_root, const DeltaSchema& schema,
     const PartitionValues& partition, bool data_change) {
-  const parquet_detail::WriteSettings settings{state_->options.compression,
-                                               state_->options.row_group_rows};
+  const auto settings = write_settings_of(state_->options);
   return parquet_detail::write_partition_file(connection, select_sql, table_root, schema, partition,
                                               data_change, settings);
 }

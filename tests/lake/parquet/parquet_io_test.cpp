@@ -112,6 +112,11 @@ TEST_F(ParquetIoTest, WritesOneFilePerPartitionWithExactStats) {
     std::vector<std::string> names;
     for (const auto& row : columns) names.push_back(*row[0]);
     EXPECT_EQ(std::count(names.begin(), names.end(), "event_date"), 0);
+    // Every column chunk zstd-compressed.
+    const auto codecs = text_rows(db(), "SELECT DISTINCT compression FROM parquet_metadata(" +
+                                            duck::quote_literal(file.string()) + ")");
+    ASSERT_EQ(codecs.size(), 1u);
+    EXPECT_EQ(*codecs[0][0], "ZSTD");
     // Same rows, same order.
     const std::string source = "SELECT ts, n, d, s, long_s FROM events WHERE event_date = DATE " +
                                duck::quote_literal(date);
