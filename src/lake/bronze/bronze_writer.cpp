@@ -145,8 +145,8 @@ core::Status BronzeWriter::State::commit_table(DeltaTable& table,
 
 core::Status BronzeWriter::State::flush() {
   if (!batch_open) return core::ok_status();
-  const auto started = std::chrono::steady_clock::now();
   if (auto staged = events_stage.finish(); !staged) return staged;
+  const auto started = std::chrono::steady_clock::now();
   // A table with nothing new gets no commit; its txn lags, which the skip on restart and the
   // log consumer offset (both tables are landed up to staged_end) account for.
   // A txn never goes back: after a restart the lagging table re-lands while the other skips.
