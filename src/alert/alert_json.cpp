@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <cstdint>
+#include <limits>
+
 #include <nlohmann/json.hpp>
 
 #include "shoplake/core/time.hpp"
@@ -44,6 +47,18 @@ bool read_field(const nlohmann::json& object, const char* name, T& value, std::s
     if (found->is_null()) {  // a NaN or infinity written as null
       value = 0;
       return true;
+    }
+  }
+  if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>) {
+    // A number past the integer's range parses as a float (or a large unsigned): converting it
+    // would be undefined behaviour or a silently different value.
+    const bool in_range =
+        found->is_number_integer() &&
+        (!found->is_number_unsigned() ||
+         found->get<std::uint64_t>() <= static_cast<std::uint64_t>(std::numeric_limits<T>::max()));
+    if (found->is_number() && !in_range) {
+      problem = fmt::format("field \"{}\" is not an integer of 64 bits", name);
+      return false;
     }
   }
   try {
