@@ -2,11 +2,9 @@
 
 #include <fmt/format.h>
 
-#include <cstdint>
-#include <limits>
-
 #include <nlohmann/json.hpp>
 
+#include "shoplake/core/json_integer.hpp"
 #include "shoplake/core/time.hpp"
 
 namespace shoplake::alert {
@@ -50,13 +48,7 @@ bool read_field(const nlohmann::json& object, const char* name, T& value, std::s
     }
   }
   if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>) {
-    // A number past the integer's range parses as a float (or a large unsigned): converting it
-    // would be undefined behaviour or a silently different value.
-    const bool in_range =
-        found->is_number_integer() &&
-        (!found->is_number_unsigned() ||
-         found->get<std::uint64_t>() <= static_cast<std::uint64_t>(std::numeric_limits<T>::max()));
-    if (found->is_number() && !in_range) {
+    if (found->is_number() && !core::json_integer_fits<T>(*found)) {
       problem = fmt::format("field \"{}\" is not an integer of 64 bits", name);
       return false;
     }

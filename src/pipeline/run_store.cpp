@@ -10,7 +10,9 @@
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <sstream>
+#include <stdexcept>
 
+#include "shoplake/core/json_integer.hpp"
 #include "shoplake/core/time.hpp"
 #include "shoplake/pipeline/dates.hpp"
 
@@ -28,6 +30,16 @@ std::optional<Enum> enum_named(const std::string_view (&names)[N], std::string_v
     if (names[i] == name) return static_cast<Enum>(i);
   }
   return std::nullopt;
+}
+
+// An integer field of a state line; one out of T's range makes the line count as damaged.
+template <typename T>
+T integer_at(const json& record, const char* name) {
+  const json& value = record.at(name);
+  if (!core::json_integer_fits<T>(value)) {
+    throw std::runtime_error(fmt::format("field \"{}\" is not an integer in range", name));
+  }
+  return value.get<T>();
 }
 
 constexpr std::string_view kRunStateNames[] = {"queued", "running", "success", "failed"};
@@ -87,10 +99,10 @@ DagRun run_from(const json& record) {
   run.run_type = record.at("run_type").get<std::string>();
   run.state = enum_named<RunState>(kRunStateNames, record.at("state").get<std::string>())
                   .value_or(RunState::failed);
-  run.logical_ms = record.at("logical_ms").get<std::int64_t>();
-  run.queued_ms = record.at("queued_ms").get<std::int64_t>();
-  run.started_ms = record.at("started_ms").get<std::int64_t>();
-  run.ended_ms = record.at("ended_ms").get<std::int64_t>();
+  run.logical_ms = integer_at<std::int64_t>(record, "logical_ms");
+  run.queued_ms = integer_at<std::int64_t>(record, "queued_ms");
+  run.started_ms = integer_at<std::int64_t>(record, "started_ms");
+  run.ended_ms = integer_at<std::int64_t>(record, "ended_ms");
   run.from_date = record.at("from_date").get<std::string>();
   run.to_date = record.at("to_date").get<std::string>();
   run.retry_of = record.at("retry_of").get<std::string>();
@@ -104,12 +116,12 @@ TaskRun task_from(const json& record) {
   task.task = record.at("task").get<std::string>();
   task.state = enum_named<TaskState>(kTaskStateNames, record.at("state").get<std::string>())
                    .value_or(TaskState::failed);
-  task.attempt = record.at("attempt").get<int>();
-  task.started_ms = record.at("started_ms").get<std::int64_t>();
-  task.ended_ms = record.at("ended_ms").get<std::int64_t>();
-  task.rows_in = record.at("rows_in").get<std::int64_t>();
-  task.rows_out = record.at("rows_out").get<std::int64_t>();
-  task.rows_rejected = record.at("rows_rejected").get<std::int64_t>();
+  task.attempt = integer_at<int>(record, "attempt");
+  task.started_ms = integer_at<std::int64_t>(record, "started_ms");
+  task.ended_ms = integer_at<std::int64_t>(record, "ended_ms");
+  task.rows_in = integer_at<std::int64_t>(record, "rows_in");
+  task.rows_out = integer_at<std::int64_t>(record, "rows_out");
+  task.rows_rejected = integer_at<std::int64_t>(record, "rows_rejected");
   task.dates = record.at("dates").get<std::string>();
   task.versions_read = record.at("versions_read").get<std::string>();
   task.versions_written = record.at("versions_written").get<std::string>();
@@ -127,7 +139,7 @@ ReconciliationRow reconciliation_from(const json& record) {
   row.realtime = record.at("realtime").get<double>();
   row.drift = record.at("drift").get<double>();
   row.alerted = record.at("alerted").get<bool>();
-  row.checked_ms = record.at("checked_ms").get<std::int64_t>();
+  row.checked_ms = integer_at<std::int64_t>(record, "checked_ms");
   return row;
 }
 

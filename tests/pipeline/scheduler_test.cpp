@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <sstream>
 
 #include "engine_test_support.hpp"
 #include "parquet_io.hpp"
@@ -186,6 +187,45 @@ TEST_F(SchedulerTest, ARunInterruptedByACrashIsMarkedFailedAndRetried) {
   const auto retried = scheduler->wait(runs[0].run_id, 60s);
   ASSERT_TRUE(retried);
   EXPECT_EQ(retried->state, RunState::success) << retried->error;
+}
+
+// A time past 64 bits parses as a float, and 2^63 as an unsigned past int64: converting either
+// would be undefined behaviour or another time, so such a state line is skipped as damaged.
+TEST_F(SchedulerTest, AStateLineWithATimeOutOfRangeIsSkippedAsDamaged) {
+  {
+    auto store = open_store();
+    for (const char* id : {"manual__a", "manual__b", "manual__c"}) {
+      DagRun run;
+      run.run_id = id;
+      run.dag_id = kPipelineDagId;
+      run.run_type = "manual";
+      run.state = RunState::success;
+      run.started_ms = 7;
+      ASSERT_TRUE(store->save(run));
+    }
+  }
+  const auto file = directory_.path() / "pipeline" / "runs.jsonl";
+  std::stringstream original;
+  original << std::ifstream(file).rdbuf();
+  std::istringstream lines(original.str());
+  std::string edited;
+  for (std::string line; std::getline(lines, line);) {
+    const auto at = line.find("\"started_ms\":7");
+    if (line.find("manual__b") != std::string::npos && at != std::string::npos) {
+      line.replace(at, 14, "\"started_ms\":1e300");
+    } else if (line.find("manual__c") != std::string::npos && at != std::string::npos) {
+      line.replace(at, 14, "\"started_ms\":9223372036854775808");
+    }
+    edited += line + "\n";
+  }
+  ASSERT_NE(edited, original.str());
+  std::ofstream(file, std::ios::trunc) << edited;
+
+  auto store = open_store();
+  ASSERT_TRUE(store->run("manual__a"));
+  EXPECT_EQ(store->run("manual__a")->started_ms, 7);
+  EXPECT_FALSE(store->run("manual__b"));
+  EXPECT_FALSE(store->run("manual__c"));
 }
 
 TEST_F(SchedulerTest, MissedTicksAreCaughtUpOnceAndPauseIsRemembered) {
