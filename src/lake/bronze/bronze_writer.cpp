@@ -35,6 +35,15 @@ std::int64_t now_ms() {
       .count();
 }
 
+// A table's partitions of a batch, from each day's SELECT.
+std::vector<PartitionRows> partitions_of(std::map<std::int32_t, std::string> selects) {
+  std::vector<PartitionRows> partitions;
+  for (auto& [day, select] : selects) {
+    partitions.push_back({day_partition(day), std::move(select)});
+  }
+  return partitions;
+}
+
 }  // namespace
 
 struct BronzeWriter::State {
@@ -159,23 +168,18 @@ core::Status BronzeWriter::State::flush() {
         origin_txns.push_back(Txn{key, next, now_ms()});
       }
     }
-    std::vector<PartitionRows> partitions;
-    for (auto& [day, select] : events_stage.select_per_day()) {
-      partitions.push_back({day_partition(day), std::move(select)});
-    }
-    if (auto committed =
-            commit_table(*events, partitions, "events", std::move(origin_txns), events_offset);
+    if (auto committed = commit_table(*events, partitions_of(events_stage.select_per_day()),
+                                      "events", std::move(origin_txns), events_offset);
         !committed) {
       return committed;
     }
     events_stage.clear();
   }
   if (staged_end > rejected_offset && !rejected_stage.empty()) {
-    std::vector<PartitionRows> partitions;
-    for (const auto& [day, staged] : rejected_stage.days()) {
-      partitions.push_back({day_partition(day), staged->select_sql()});
-    }
-    if (auto committed = commit_table(*rejected, partitions, "rejected", {}, rejected_offset);
+    std::map<std::int32_t, std::string> selects;
+    rejected_stage.add_selects(selects);
+    if (auto committed = commit_table(*rejected, partitions_of(std::move(selects)), "rejected", {},
+                                      rejected_offset);
         !committed) {
       return committed;
     }

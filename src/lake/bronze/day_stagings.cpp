@@ -21,6 +21,14 @@ std::uint64_t DayStagings::rows() const {
   return rows;
 }
 
+void DayStagings::add_selects(std::map<std::int32_t, std::string>& selects) const {
+  for (const auto& [day, staged] : days_) {
+    std::string& select = selects[day];
+    if (!select.empty()) select += " UNION ALL ";
+    select += staged->select_sql();
+  }
+}
+
 void DayStagings::clear_for_reuse() {
   spare_.clear();
   for (auto& [day, staged] : days_) {

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "staged_rows.hpp"
@@ -13,21 +14,21 @@ namespace shoplake::lake {
 
 class DayStagings {
  public:
-  using Days = std::map<std::int32_t, std::unique_ptr<StagedRows>>;
-
   explicit DayStagings(std::vector<StagingColumn> columns) : columns_(std::move(columns)) {}
 
   StagedRows& rows_of(std::int32_t day);
-  const Days& days() const { return days_; }
   bool empty() const { return days_.empty(); }
   std::uint64_t rows() const;
+  // Per day, the SELECT of its staged rows, added to `selects` (joined by UNION ALL to a SELECT
+  // already there for the day); valid until clear_for_reuse().
+  void add_selects(std::map<std::int32_t, std::string>& selects) const;
   // Empties every day's staging and keeps it for the next batch; frees those the batch before
   // left unused, so the memory kept follows the load.
   void clear_for_reuse();
 
  private:
   std::vector<StagingColumn> columns_;
-  Days days_;
+  std::map<std::int32_t, std::unique_ptr<StagedRows>> days_;
   std::vector<std::unique_ptr<StagedRows>> spare_;
 };
 

@@ -109,13 +109,8 @@ core::Status EventStaging::finish() {
 
 std::map<std::int32_t, std::string> EventStaging::select_per_day() const {
   std::map<std::int32_t, std::string> selects;
-  for (const DayStagings* stagings : {&own_, &helper_}) {
-    for (const auto& [day, staged] : stagings->days()) {
-      std::string& select = selects[day];
-      if (!select.empty()) select += " UNION ALL ";
-      select += staged->select_sql();
-    }
-  }
+  own_.add_selects(selects);
+  helper_.add_selects(selects);
   return selects;
 }
 
